@@ -1,0 +1,206 @@
+public import GatewayConfig
+public import Logging
+public import NIOCore
+import NIOExtras
+import NIOHTTP1
+import NIOPosix
+import NIOSSL
+import Atomics
+import NIOConcurrencyHelpers
+
+/// The gateway: listeners, one `LoopContext` per event loop, graceful drain and live reload.
+///
+/// Every request is handled on the event loop that accepted its connection, with that loop's
+/// configuration snapshot and upstream pools: no request touches another loop's state or a lock.
+public final class GatewayServer: Sendable {
+    private let group: any EventLoopGroup
+    private let logger: Logger
+    private let contexts: [ObjectIdentifier: LoopContext]
+    private let state: NIOLockedValueBox<RunState>
+    private let openConnections = ManagedAtomic<Int>(0)
+    private let quiesce: ServerQuiescingHelper
+
+    private struct RunState {
+        var configuration: GatewayConfiguration
+        var serverChannels: [any Channel] = []
+        var boundAddresses: [BoundListener] = []
+    }
+
+    /// A listener that accepts connections.
+    public struct BoundListener: Sendable, CustomStringConvertible {
+        public var address: SocketAddress
+        public var tls: Bool
+        public var url: String {
+            let host = self.address.ipAddress ?? "localhost"
+            let shownHost = host.contains(":") ? "[\(host)]" : host
+            return "\(self.tls ? "https" : "http")://\(shownHost):\(self.address.port ?? 0)"
+        }
+        public var description: String { self.url }
+    }
+
+    public init(configuration: GatewayConfiguration, group: any EventLoopGroup, logger: Logger) throws {
+        self.group = group
+        self.logger = logger
+        let compiled = try CompiledConfiguration(configuration)
+        var contexts: [ObjectIdentifier: LoopContext] = [:]
+        for (index, loop) in group.makeIterator().enumerated() {
+            contexts[ObjectIdentifier(loop)] = LoopContext(
+                eventLoop: loop,
+                configuration: compiled,
+                logger: logger,
+                loopIndex: index
+            )
+        }
+        self.contexts = contexts
+        self.state = NIOLockedValueBox(RunState(configuration: configuration))
+        self.quiesce = ServerQuiescingHelper(group: group)
+    }
+
+    public var listeners: [BoundListener] { self.state.withLockedValue { $0.boundAddresses } }
+    public var openConnectionCount: Int { self.openConnections.load(ordering: .relaxed) }
+
+    /// Binds every listener of the configuration; returns once all accept connections.
+    public func start() async throws {
+        let configuration = self.state.withLockedValue { $0.configuration }
+        let tlsContext = try Self.makeServerTLSContext(configuration.proxy)
+        var channels: [any Channel] = []
+        var bound: [BoundListener] = []
+        do {
+            for listen in configuration.proxy.listen {
+                let channel = try await self.bind(listen, tlsContext: listen.ssl ? tlsContext : nil)
+                channels.append(channel)
+                if let address = channel.localAddress {
+                    bound.append(BoundListener(address: address, tls: listen.ssl))
+                }
+            }
+        } catch {
+            for channel in channels { try? await channel.close() }
+            throw error
+        }
+        self.state.withLockedValue {
+            $0.serverChannels = channels
+            $0.boundAddresses = bound
+        }
+    }
+
+    /// Swaps in a new configuration on every event loop. Requests already routed finish with the old one.
+    /// Listener changes take effect only on restart.
+    public func reload(_ configuration: GatewayConfiguration) async throws {
+        let compiled = try CompiledConfiguration(configuration)
+        self.state.withLockedValue { $0.configuration = configuration }
+        var futures: [EventLoopFuture<Void>] = []
+        for context in self.contexts.values {
+            futures.append(context.eventLoop.submit { context.replaceConfiguration(compiled) })
+        }
+        for future in futures { try await future.get() }
+    }
+
+    /// Stops accepting, lets in-flight requests finish (idle keep-alive connections close at once, busy
+    /// ones after their response, with `Connection: close`), and force-closes what remains after
+    /// `drainTimeout`.
+    public func shutdown(drainTimeout: TimeAmount) async {
+        let loop = self.group.next()
+        let drained = loop.makePromise(of: Void.self)
+        self.quiesce.initiateShutdown(promise: drained)
+        let timeout = loop.scheduleTask(in: drainTimeout) {
+            drained.fail(ChannelError.ioOnClosedChannel)
+        }
+        let finishedInTime = (try? await drained.futureResult.get()) != nil
+        timeout.cancel()
+        if !finishedInTime {
+            self.logger.warning("drain timeout reached; closing remaining connections")
+        }
+        var futures: [EventLoopFuture<Void>] = []
+        for context in self.contexts.values {
+            futures.append(context.eventLoop.submit { context.shutdownPools() })
+        }
+        for future in futures { try? await future.get() }
+    }
+
+    // MARK: - Listeners
+
+    private func bind(_ listen: ListenAddress, tlsContext: NIOSSLContext?) async throws -> any Channel {
+        let settings = self.state.withLockedValue { $0.configuration.proxy }
+        let contexts = self.contexts
+        let counter = self.openConnections
+        let quiesce = self.quiesce
+        let maxConnections = settings.maxConnections
+        let logger = self.logger
+        let scheme = tlsContext == nil ? "http" : "https"
+        let decoderLimits = Self.decoderLimits(settings)
+        let bootstrap = ServerBootstrap(group: self.group)
+            .serverChannelOption(.backlog, value: 1024)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .serverChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(quiesce.makeServerChannelHandler(channel: channel))
+                }
+            }
+            .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
+            .childChannelOption(.socketOption(.so_keepalive), value: 1)
+            .childChannelOption(.maxMessagesPerRead, value: 4)
+            .childChannelInitializer { channel in
+                let open = counter.wrappingIncrementThenLoad(ordering: .relaxed)
+                channel.closeFuture.whenComplete { _ in counter.wrappingDecrement(ordering: .relaxed) }
+                if maxConnections > 0 && open > maxConnections {
+                    logger.warning("connection refused: max_connections reached", metadata: ["proxy.open": "\(open)"])
+                    return channel.close()
+                }
+                guard let loopContext = contexts[ObjectIdentifier(channel.eventLoop)] else {
+                    return channel.close()
+                }
+                return channel.eventLoop.makeCompletedFuture {
+                    let local = channel.localAddress
+                    let remote = channel.remoteAddress
+                    let connection = ClientConnectionInfo(
+                        scheme: scheme,
+                        listenerHost: local?.ipAddress ?? listen.host,
+                        listenerPort: local?.port ?? listen.port,
+                        peerIP: remote?.ipAddress ?? "0.0.0.0",
+                        peerPort: remote?.port ?? 0
+                    )
+                    let sync = channel.pipeline.syncOperations
+                    if let tlsContext {
+                        try sync.addHandler(NIOSSLServerHandler(context: tlsContext))
+                    }
+                    let proxy = ProxyHandler(loop: loopContext, connection: connection)
+                    let observer = ClientActivityObserver(proxy: proxy)
+                    proxy.rawOutput = observer
+                    try sync.addHandler(observer)
+                    try sync.configureHTTPServerPipeline(
+                        withPipeliningAssistance: true,
+                        withServerUpgrade: nil,
+                        withErrorHandling: false,
+                        withOutboundHeaderValidation: true,
+                        withEncoderConfiguration: .init(),
+                        withDecoderLimitConfiguration: decoderLimits
+                    )
+                    try sync.addHandler(RequestErrorResponder())
+                    try sync.addHandler(proxy)
+                }
+            }
+        return try await bootstrap.bind(host: listen.host, port: listen.port).get()
+    }
+
+    static func decoderLimits(_ settings: ProxySettings) -> NIOHTTPDecoderLimitConfiguration {
+        var limits = NIOHTTPDecoderLimitConfiguration()
+        limits.maxHeaderFieldSize = settings.maxHeaderBytes
+        limits.maxHeaderListSize = settings.maxHeaderBytes
+        limits.maxHeaderFieldCount = settings.maxHeaders
+        return limits
+    }
+
+    static func makeServerTLSContext(_ settings: ProxySettings) throws -> NIOSSLContext? {
+        guard settings.listen.contains(where: \.ssl), let tls = settings.tls else { return nil }
+        let chain = try NIOSSLCertificate.fromPEMFile(tls.certificate).map { NIOSSLCertificateSource.certificate($0) }
+        let key = try NIOSSLPrivateKey(file: tls.key, format: .pem)
+        var configuration = TLSConfiguration.makeServerConfiguration(certificateChain: chain, privateKey: .privateKey(key))
+        if let clientCA = tls.clientCA {
+            // Ask for a client certificate and verify it against client_ca when one is sent; the
+            // ping-auth plugin passes the verified certificate to the policy.
+            configuration.certificateVerification = .optionalVerification
+            configuration.trustRoots = .file(clientCA)
+        }
+        return try NIOSSLContext(configuration: configuration)
+    }
+}

@@ -1,0 +1,71 @@
+import ConnectionPool
+import GatewayConfig
+import Logging
+import NIOCore
+
+/// Everything one event loop needs to serve requests, owned by that loop so the request path takes no
+/// locks: the current configuration (swapped in by `execute` on reload), its upstream pools, and the
+/// listener facts for each of its client connections.
+///
+/// `@unchecked Sendable` because channel initializers (which are `@Sendable`) must reach it; every
+/// member is only read or written on `eventLoop`, which `assertInEventLoop` checks in debug builds.
+final class LoopContext: @unchecked Sendable {
+    let eventLoop: any EventLoop
+    let logger: Logger
+    private(set) var configuration: CompiledConfiguration
+    private var pools: [UpstreamKey: UpstreamPool] = [:]
+    private var requestCounter: UInt64 = 0
+    private let loopTag: UInt64
+
+    init(eventLoop: any EventLoop, configuration: CompiledConfiguration, logger: Logger, loopIndex: Int) {
+        self.eventLoop = eventLoop
+        self.configuration = configuration
+        self.logger = logger
+        self.loopTag = UInt64(loopIndex) << 48
+    }
+
+    func replaceConfiguration(_ configuration: CompiledConfiguration) {
+        self.eventLoop.assertInEventLoop()
+        self.configuration = configuration
+    }
+
+    /// A process-unique request id without shared state: loop index in the top bits, a counter below.
+    func nextRequestID() -> UInt64 {
+        self.requestCounter &+= 1
+        return self.loopTag | (self.requestCounter & 0xFFFF_FFFF_FFFF)
+    }
+
+    func pool(for key: UpstreamKey) -> UpstreamPool {
+        self.eventLoop.assertInEventLoop()
+        if let pool = self.pools[key] { return pool }
+        let settings = self.configuration.source.proxy
+        let pool = UpstreamPool(
+            key: key,
+            eventLoop: self.eventLoop,
+            configuration: ConnectionPoolConfiguration(
+                maxConnections: settings.upstreamMaxConnections,
+                maxIdleConnections: settings.upstreamKeepalivePoolSize,
+                idleTimeoutNanoseconds: UInt64(settings.upstreamKeepaliveIdleTimeoutMs) * 1_000_000,
+                maxRequestsPerConnection: settings.upstreamKeepaliveMaxRequests,
+                queueTimeoutNanoseconds: 60_000_000_000
+            ),
+            tlsContext: key.scheme == .https
+                ? self.configuration.upstreamTLS.context(verify: key.tlsVerify) : nil
+        )
+        self.pools[key] = pool
+        return pool
+    }
+
+    func shutdownPools() {
+        self.eventLoop.assertInEventLoop()
+        for pool in self.pools.values { pool.shutdown() }
+    }
+
+    /// Open and idle upstream connections, for status and tests.
+    func upstreamConnectionCounts() -> (leased: Int, idle: Int) {
+        self.pools.values.reduce(into: (0, 0)) { sum, pool in
+            sum.0 += pool.leasedCount
+            sum.1 += pool.idleCount
+        }
+    }
+}

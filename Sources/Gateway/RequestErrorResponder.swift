@@ -1,0 +1,110 @@
+import NIOCore
+import NIOHTTP1
+
+/// Answers requests the HTTP decoder refused, then closes: 431 for a header block over
+/// `max_header_bytes` or more than `max_headers` lines, 400 for anything else malformed (bad request
+/// line, bad header syntax, `Content-Length` with `Transfer-Encoding`, conflicting lengths, bad chunk
+/// sizes). Stands where NIO's `HTTPServerProtocolErrorHandler` would, which can only say 400.
+final class RequestErrorResponder: ChannelDuplexHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias InboundOut = HTTPServerRequestPart
+    typealias OutboundIn = HTTPServerResponsePart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    private var responseInFlight = false
+    private var answered = false
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        guard let parserError = error as? HTTPParserError else {
+            context.fireErrorCaught(error)
+            return
+        }
+        // The decoder stops after an error; nothing more can be read from this connection.
+        guard !self.answered else { return }
+        self.answered = true
+        if self.responseInFlight {
+            // A response is already on the wire: we cannot start another one.
+            context.close(promise: nil)
+            return
+        }
+        let response: KongErrorResponse = parserError == .headerOverflow ? .headersTooLarge : .badRequest
+        let body = response.body(format: .json, allocator: context.channel.allocator)
+        var headers = HTTPHeaders()
+        headers.add(name: "Content-Type", value: KongErrorResponse.Format.json.contentType)
+        headers.add(name: "Content-Length", value: String(body.readableBytes))
+        headers.add(name: "Server", value: "ping-auth-proxy/\(GatewayVersion.string)")
+        headers.add(name: "Connection", value: "close")
+        let head = HTTPResponseHead(version: .http1_1, status: response.status, headers: headers)
+        context.write(self.wrapOutboundOut(.head(head)), promise: nil)
+        context.write(self.wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
+        let channel = context.channel
+        context.writeAndFlush(self.wrapOutboundOut(.end(nil))).whenComplete { _ in channel.close(promise: nil) }
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard !self.answered else { return }
+        context.fireChannelRead(data)
+    }
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        switch self.unwrapOutboundIn(data) {
+        case .head(let head) where head.status.code >= 200:
+            self.responseInFlight = true
+        case .end:
+            self.responseInFlight = false
+        case .head, .body:
+            break
+        }
+        context.write(data, promise: promise)
+    }
+}
+
+@available(*, unavailable)
+extension RequestErrorResponder: Sendable {}
+
+/// Tells the proxy handler that request bytes arrived before the HTTP decoder has a whole head, so a
+/// client that trickles its header (slowloris) is timed from its first byte, not from its last.
+///
+/// It also writes the one response that has no request to answer, the 408 for a header that never
+/// completed: below the HTTP codec, as raw bytes, because the HTTP handlers have no request to pair it with.
+final class ClientActivityObserver: ChannelDuplexHandler, RemovableChannelHandler {
+    typealias InboundIn = ByteBuffer
+    typealias InboundOut = ByteBuffer
+    typealias OutboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    private let proxy: ProxyHandler
+    private var context: ChannelHandlerContext?
+
+    init(proxy: ProxyHandler) {
+        self.proxy = proxy
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) { self.context = context }
+    func handlerRemoved(context: ChannelHandlerContext) { self.context = nil }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        self.proxy.clientBytesArrived()
+        context.fireChannelRead(data)
+    }
+
+    /// Writes a complete error response as bytes and closes the connection.
+    func sendRawAndClose(_ response: KongErrorResponse) {
+        guard let context = self.context else { return }
+        let body = response.body(format: .json, allocator: context.channel.allocator)
+        var bytes = context.channel.allocator.buffer(capacity: 256 + body.readableBytes)
+        bytes.writeString(
+            "HTTP/1.1 \(response.status.code) \(response.status.reasonPhrase)\r\n"
+                + "Content-Type: \(KongErrorResponse.Format.json.contentType)\r\n"
+                + "Content-Length: \(body.readableBytes)\r\n"
+                + "Server: ping-auth-proxy/\(GatewayVersion.string)\r\n"
+                + "Connection: close\r\n\r\n"
+        )
+        bytes.writeImmutableBuffer(body)
+        let channel = context.channel
+        context.writeAndFlush(self.wrapOutboundOut(bytes)).whenComplete { _ in channel.close(promise: nil) }
+    }
+}
+
+@available(*, unavailable)
+extension ClientActivityObserver: Sendable {}

@@ -1,0 +1,66 @@
+import NIOSSL
+import Testing
+import TestSupport
+
+@Suite struct TLSListenerTests {
+    @Test func sslListenerServesWithTheConfiguredCertificate() async throws {
+        let certificates = try TestCertificates()
+        try await withGateway({ port in
+            """
+            _format_version: "3.0"
+            proxy:
+              listen: ["127.0.0.1:0 ssl"]
+              tls: {certificate: "\(certificates.serverCertificatePath)", key: "\(certificates.serverKeyPath)"}
+            services: [{name: s, url: "http://127.0.0.1:\(port)", routes: [{name: r, paths: ["/"]}]}]
+            """
+        }) { gateway, _ in
+            let port = try #require(gateway.tlsPort)
+            var trusting = TLSConfiguration.makeClientConfiguration()
+            trusting.trustRoots = .file(certificates.caCertificatePath)
+            let context = try NIOSSLContext(configuration: trusting)
+            let connection = try await RawHTTPConnection.connect(port: port, tls: context, serverName: "localhost")
+            try await connection.send("GET /secure HTTP/1.1\r\nHost: localhost\r\n\r\n")
+            let response = try await connection.readResponse()
+            #expect(response.status == 200)
+            let echoed = try EchoedRequest(response)
+            #expect(echoed.header("x-forwarded-proto") == "https")
+            #expect(echoed.uri == "/secure")
+            await connection.close()
+
+            // a client that does not trust our CA cannot complete the handshake
+            let strict = try NIOSSLContext(configuration: .makeClientConfiguration())
+            let refused = try await RawHTTPConnection.connect(port: port, tls: strict, serverName: "localhost")
+            try? await refused.send("GET / HTTP/1.1\r\nHost: localhost\r\n\r\n")
+            #expect(try await refused.waitForClose(timeout: .seconds(5)))
+        }
+    }
+
+    @Test func clientCAMakesTheListenerAskForClientCertificates() async throws {
+        let certificates = try TestCertificates()
+        try await withGateway({ port in
+            """
+            _format_version: "3.0"
+            proxy:
+              listen: ["127.0.0.1:0 ssl"]
+              tls:
+                certificate: "\(certificates.serverCertificatePath)"
+                key: "\(certificates.serverKeyPath)"
+                client_ca: "\(certificates.caCertificatePath)"
+            services: [{name: s, url: "http://127.0.0.1:\(port)", routes: [{name: r, paths: ["/"]}]}]
+            """
+        }) { gateway, _ in
+            let port = try #require(gateway.tlsPort)
+            var trusting = TLSConfiguration.makeClientConfiguration()
+            trusting.trustRoots = .file(certificates.caCertificatePath)
+            // a client certificate is optional: without one the request still goes through
+            let connection = try await RawHTTPConnection.connect(
+                port: port,
+                tls: try NIOSSLContext(configuration: trusting),
+                serverName: "localhost"
+            )
+            try await connection.send("GET / HTTP/1.1\r\nHost: localhost\r\n\r\n")
+            #expect(try await connection.readResponse().status == 200)
+            await connection.close()
+        }
+    }
+}

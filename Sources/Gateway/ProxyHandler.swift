@@ -51,6 +51,7 @@ final class ProxyHandler: ChannelDuplexHandler {
     private var clientTimerKind: ClientTimer?
     private var requestsServed = 0
     private var upstreamNeedsFlush = false
+    private var discardedBytes = 0
 
     init(loop: LoopContext, connection: ClientConnectionInfo) {
         self.loop = loop
@@ -216,6 +217,13 @@ final class ProxyHandler: ChannelDuplexHandler {
                 exchange.pendingBody.append(buffer)
             }
         case .discarding:
+            // A locally answered request's body is read and dropped, but not without bound.
+            self.discardedBytes += buffer.readableBytes
+            let limit = self.loop.configuration.source.proxy.maxBodyBytes
+            if limit > 0 && self.discardedBytes > limit {
+                self.closeConnection()
+                return
+            }
             self.armClientTimer(.body)
         case .idle, .closing:
             break
@@ -472,6 +480,7 @@ final class ProxyHandler: ChannelDuplexHandler {
         context.write(self.wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
         if keepAlive && !requestEnded {
             self.state = .discarding
+            self.discardedBytes = 0
         }
         self.finishResponse(keepAlive: keepAlive)
     }

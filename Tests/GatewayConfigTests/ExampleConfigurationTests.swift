@@ -224,7 +224,7 @@ import Testing
         #expect(config.routes.map(\.name) == ["orders", "order-search", "users", "health"])
         #expect(config.routes.allSatisfy { $0.serviceIndex != nil })
         #expect(config.proxy.listen.allSatisfy { !$0.ssl })
-        #expect(config.proxy.statusListen == ListenAddress(host: "127.0.0.1", port: 8100))
+        #expect(config.proxy.statusListen == nil)
         #expect(config.effectivePlugin(named: "ping-auth", forRoute: 1)?.instanceName == "orders-policy")
         #expect(config.effectivePlugin(named: "ping-auth", forRoute: 3) == nil)
         #expect(config.digest.count == 16)

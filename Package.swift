@@ -53,11 +53,23 @@ let package = Package(
             name: "ConnectionPool",
             swiftSettings: swiftSettings
         ),
+        // Pooled HTTP/1.1 client connections (the I/O shell of ConnectionPool), for upstreams and sideband calls.
+        .target(
+            name: "HTTPClientPool",
+            dependencies: [
+                "ConnectionPool",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // The NIO server: listeners, proxy pipeline, upstream connections, limits, lifecycle.
         .target(
             name: "Gateway",
             dependencies: [
-                "GatewayConfig", "GatewayRouter", "ConnectionPool", "SidebandProtocol",
+                "GatewayConfig", "GatewayRouter", "ConnectionPool", "HTTPClientPool", "SidebandProtocol",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -40,7 +40,8 @@ final class LoopContext: @unchecked Sendable {
         if let pool = self.pools[key] { return pool }
         let settings = self.configuration.source.proxy
         let pool = UpstreamPool(
-            key: key,
+            host: key.host,
+            port: key.port,
             eventLoop: self.eventLoop,
             configuration: ConnectionPoolConfiguration(
                 maxConnections: settings.upstreamMaxConnections,

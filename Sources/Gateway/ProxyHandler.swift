@@ -1,4 +1,5 @@
 import ConnectionPool
+import HTTPClientPool
 import Logging
 import NIOCore
 import NIOHTTP1
@@ -9,7 +10,7 @@ import NIOHTTP1
 /// streams the request body up and the response body down as parts arrive, holding reads on whichever
 /// side is faster (no body is buffered whole). `HTTPServerPipelineHandler` in front of it serialises
 /// pipelined requests, so at most one `Exchange` is alive at a time.
-final class ProxyHandler: ChannelDuplexHandler {
+final class ProxyHandler: ChannelDuplexHandler, PooledConnectionOwner {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundIn = HTTPServerResponsePart
     typealias OutboundOut = HTTPServerResponsePart
@@ -140,7 +141,7 @@ final class ProxyHandler: ChannelDuplexHandler {
     }
 
     /// Upstream reads wait while the client socket is full.
-    var shouldHoldUpstreamReads: Bool {
+    var shouldHoldConnectionReads: Bool {
         !(self.context?.channel.isWritable ?? true)
     }
 
@@ -259,10 +260,9 @@ final class ProxyHandler: ChannelDuplexHandler {
         if exchange.awaitingLease { exchange.leaseRequest = request }
     }
 
-    func upstreamLeaseCompleted(_ result: UpstreamLeaseResult) {
+    func leaseCompleted(_ result: LeaseResult<ProxyHandler>) {
         guard let exchange = self.exchange, exchange.awaitingLease else {
             if case .leased(let connection, _) = result {
-                connection.owner = nil
                 connection.pool.release(connection, reusable: true)
             }
             return
@@ -283,7 +283,7 @@ final class ProxyHandler: ChannelDuplexHandler {
             self.loop.logger.warning(
                 "upstream connect failed",
                 metadata: [
-                    "proxy.request_id": "\(exchange.id)", "proxy.upstream": "\(exchange.pool.key.host):\(exchange.pool.key.port)",
+                    "proxy.request_id": "\(exchange.id)", "proxy.upstream": "\(exchange.pool.host):\(exchange.pool.port)",
                     "proxy.error": "\(error)",
                 ]
             )
@@ -305,7 +305,7 @@ final class ProxyHandler: ChannelDuplexHandler {
         self.resumeClientReadsIfPossible()
     }
 
-    func upstreamRead(_ part: HTTPClientResponsePart) {
+    func connectionRead(_ part: HTTPClientResponsePart) {
         guard let exchange = self.exchange, let context = self.context else { return }
         self.armUpstreamTimer(exchange, timeout: exchange.plan.service.readTimeout)
         switch part {
@@ -322,11 +322,11 @@ final class ProxyHandler: ChannelDuplexHandler {
         }
     }
 
-    func upstreamReadComplete() {
+    func connectionReadComplete() {
         self.context?.flush()
     }
 
-    func upstreamWritabilityChanged(_ connection: UpstreamConnectionHandler) {
+    func connectionWritabilityChanged(_ connection: UpstreamConnectionHandler) {
         guard let exchange = self.exchange, exchange.upstream === connection else { return }
         if connection.isWritable {
             self.armUpstreamTimer(exchange, timeout: exchange.plan.service.readTimeout)
@@ -336,19 +336,18 @@ final class ProxyHandler: ChannelDuplexHandler {
         }
     }
 
-    func upstreamClosed(_ connection: UpstreamConnectionHandler) {
+    func connectionClosed(_ connection: UpstreamConnectionHandler) {
         self.upstreamBroke(connection, error: nil)
     }
 
-    func upstreamFailed(_ connection: UpstreamConnectionHandler, error: any Error) {
+    func connectionFailed(_ connection: UpstreamConnectionHandler, error: any Error) {
         self.upstreamBroke(connection, error: error)
     }
 
     private func upstreamBroke(_ connection: UpstreamConnectionHandler, error: (any Error)?) {
         guard let exchange = self.exchange, exchange.upstream === connection else { return }
-        connection.owner = nil
         exchange.upstream = nil
-        connection.close()
+        exchange.pool.release(connection, reusable: false)
         // A kept-alive connection the upstream closed just as we reused it: nothing was processed, so a
         // request without a body is safe to send again once, on a fresh connection.
         if exchange.reusedConnection, exchange.upstreamHeadAt == nil, !exchange.bodySentUpstream,
@@ -431,7 +430,6 @@ final class ProxyHandler: ChannelDuplexHandler {
         }
         if let upstream = exchange.upstream {
             exchange.upstream = nil
-            upstream.owner = nil
             exchange.pool.release(upstream, reusable: false)
         }
         if exchange.responseHeadSent {
@@ -579,7 +577,6 @@ final class ProxyHandler: ChannelDuplexHandler {
         }
         if let upstream = exchange.upstream {
             exchange.upstream = nil
-            upstream.owner = nil
             exchange.pool.release(upstream, reusable: false)
         }
     }

@@ -1,71 +1,75 @@
-import ConnectionPool
-import NIOCore
+public import ConnectionPool
+public import NIOCore
 import NIOHTTP1
 import NIOPosix
-import NIOSSL
+public import NIOSSL
 
-/// What a request gets back from the pool.
-enum UpstreamLeaseResult {
-    case leased(UpstreamConnectionHandler, reused: Bool)
-    case failed(any Error)
-}
-
-/// The I/O shell around `ConnectionPoolStateMachine` for one upstream on one event loop: it only runs the
-/// actions the state machine returns (open, hand over, park, close, time out), so every decision stays in
-/// the tested pure code. Confined to its event loop; nothing here takes a lock.
-final class UpstreamPool {
-    let key: UpstreamKey
-    let eventLoop: any EventLoop
+/// The I/O shell around `ConnectionPoolStateMachine` for one HTTP/1.1 endpoint on one event loop: it only
+/// runs the actions the state machine returns (open, hand over, park, close, time out), so every decision
+/// stays in the tested pure code. Confined to its event loop; nothing here takes a lock.
+public final class HTTPConnectionPool<Owner: PooledConnectionOwner> {
+    public let host: String
+    public let port: Int
+    public let eventLoop: any EventLoop
     private var machine: ConnectionPoolStateMachine
-    private var connections: [ConnectionID: UpstreamConnectionHandler] = [:]
-    private var waiters: [RequestID: (ProxyHandler, TimeAmount)] = [:]
+    private var connections: [ConnectionID: PooledHTTPConnection<Owner>] = [:]
+    private var waiters: [RequestID: (Owner, TimeAmount)] = [:]
     private var pendingConnect: [ConnectionID: RequestID] = [:]
     private var idleTimers: [ConnectionID: Scheduled<Void>] = [:]
     private var queueTimers: [RequestID: Scheduled<Void>] = [:]
     private var nextRequestID = 0
     private let tlsContext: NIOSSLContext?
+    private let serverName: String?
     private let decoderLimits: NIOHTTPDecoderLimitConfiguration
 
-    init(
-        key: UpstreamKey,
+    /// - Parameters:
+    ///   - tlsContext: TLS client context for https endpoints, nil for plain HTTP.
+    ///   - serverName: SNI and certificate name; defaults to `host` unless it is an IP literal.
+    public init(
+        host: String,
+        port: Int,
         eventLoop: any EventLoop,
         configuration: ConnectionPoolConfiguration,
-        tlsContext: NIOSSLContext?
+        tlsContext: NIOSSLContext?,
+        serverName: String? = nil
     ) {
-        self.key = key
+        self.host = host
+        self.port = port
         self.eventLoop = eventLoop
         self.machine = ConnectionPoolStateMachine(configuration: configuration)
         self.tlsContext = tlsContext
+        self.serverName = serverName ?? (host.isIPAddressLiteral ? nil : host)
         var limits = NIOHTTPDecoderLimitConfiguration()
         limits.maxHeaderFieldCount = 1000
         self.decoderLimits = limits
     }
 
-    var idleCount: Int { self.machine.idleCount }
-    var leasedCount: Int { self.machine.leasedCount }
+    public var idleCount: Int { self.machine.idleCount }
+    public var leasedCount: Int { self.machine.leasedCount }
+    /// Connections opened since the pool was created (for tests and status).
+    public private(set) var connectionsOpened = 0
 
-    private static func now() -> UInt64 { NIODeadline.now().uptimeNanoseconds }
 
-    /// Asks for a connection for `requester`; the answer arrives through `requester.upstreamLeaseCompleted`.
-    /// Returns the request id, which the requester uses to cancel.
-    func lease(for requester: ProxyHandler, connectTimeout: TimeAmount) -> RequestID {
+    /// Asks for a connection for `requester`; the answer arrives through `requester.leaseCompleted`, possibly
+    /// before this returns (an idle connection). Returns the request id, which the requester uses to cancel.
+    public func lease(for requester: Owner, connectTimeout: TimeAmount) -> RequestID {
         self.nextRequestID += 1
         let request = RequestID(self.nextRequestID)
         self.waiters[request] = (requester, connectTimeout)
-        self.run(self.machine.leaseConnection(for: request, now: Self.now()))
+        self.run(self.machine.leaseConnection(for: request, now: monotonicNow()))
         return request
     }
 
-    func cancel(_ request: RequestID) {
+    public func cancel(_ request: RequestID) {
         guard self.waiters.removeValue(forKey: request) != nil else { return }
         self.queueTimers.removeValue(forKey: request)?.cancel()
         self.machine.cancelRequest(request)
     }
 
     /// The request is done with the connection.
-    func release(_ connection: UpstreamConnectionHandler, reusable: Bool) {
+    public func release(_ connection: PooledHTTPConnection<Owner>, reusable: Bool) {
         connection.owner = nil
-        switch self.machine.releaseConnection(connection.id, reusable: reusable, now: Self.now()) {
+        switch self.machine.releaseConnection(connection.id, reusable: reusable, now: monotonicNow()) {
         case .lease(let id, let request):
             self.handOver(id, to: request)
         case .park(let id, let deadline):
@@ -78,7 +82,7 @@ final class UpstreamPool {
         }
     }
 
-    func connectionClosed(_ connection: UpstreamConnectionHandler) {
+    func connectionClosed(_ connection: PooledHTTPConnection<Owner>) {
         guard self.connections.removeValue(forKey: connection.id) != nil else { return }
         self.idleTimers.removeValue(forKey: connection.id)?.cancel()
         switch self.machine.connectionClosed(connection.id) {
@@ -87,12 +91,12 @@ final class UpstreamPool {
         }
     }
 
-    func shutdown() {
+    public func shutdown() {
         let (close, fail) = self.machine.shutdown()
         for id in close { self.connections[id]?.close() }
         for request in fail {
             if let (requester, _) = self.waiters.removeValue(forKey: request) {
-                requester.upstreamLeaseCompleted(.failed(ConnectionPoolError.shutdown))
+                requester.leaseCompleted(.failed(ConnectionPoolError.shutdown))
             }
         }
     }
@@ -118,7 +122,7 @@ final class UpstreamPool {
         case .failRequest(let request, let error):
             self.queueTimers.removeValue(forKey: request)?.cancel()
             if let (requester, _) = self.waiters.removeValue(forKey: request) {
-                requester.upstreamLeaseCompleted(.failed(error))
+                requester.leaseCompleted(.failed(error))
             }
         }
         for expired in self.machine.takeExpiredIdleConnections() {
@@ -137,7 +141,7 @@ final class UpstreamPool {
         }
         connection.owner = requester
         connection.servedRequests += 1
-        requester.upstreamLeaseCompleted(.leased(connection, reused: reused && connection.servedRequests > 1))
+        requester.leaseCompleted(.leased(connection, reused: reused && connection.servedRequests > 1))
     }
 
     private func park(_ id: ConnectionID, deadline: UInt64) {
@@ -146,7 +150,7 @@ final class UpstreamPool {
         self.idleTimers[id] = self.eventLoop.scheduleTask(deadline: NIODeadline.uptimeNanoseconds(deadline)) {
             let pool = loopBound.value
             pool.idleTimers.removeValue(forKey: id)
-            if pool.machine.idleTimerFired(id, now: UpstreamPool.now()) {
+            if pool.machine.idleTimerFired(id, now: monotonicNow()) {
                 pool.connections[id]?.close()
             }
         }
@@ -155,9 +159,10 @@ final class UpstreamPool {
     private func createConnection(_ id: ConnectionID, for request: RequestID) {
         let connectTimeout = self.waiters[request]?.1 ?? .seconds(60)
         let tlsContext = self.tlsContext
-        let host = self.key.host
+        let serverName = self.serverName
         let decoderLimits = self.decoderLimits
-        let handlerBox = NIOLoopBound(UpstreamConnectionHandler(id: id, pool: self), eventLoop: self.eventLoop)
+        let handlerBox = NIOLoopBound(PooledHTTPConnection<Owner>(id: id, pool: self), eventLoop: self.eventLoop)
+        self.connectionsOpened += 1
         let bootstrap = ClientBootstrap(group: self.eventLoop)
             .connectTimeout(connectTimeout)
             .channelOption(.socketOption(.so_keepalive), value: 1)
@@ -166,7 +171,6 @@ final class UpstreamPool {
                 channel.eventLoop.makeCompletedFuture {
                     let sync = channel.pipeline.syncOperations
                     if let tlsContext {
-                        let serverName = host.isIPAddressLiteral ? nil : host
                         try sync.addHandler(NIOSSLClientHandler(context: tlsContext, serverHostname: serverName))
                     }
                     try sync.addHTTPClientHandlers(decoderLimitConfiguration: decoderLimits)
@@ -175,13 +179,13 @@ final class UpstreamPool {
             }
         self.pendingConnect[id] = request
         let loopBound = NIOLoopBound(self, eventLoop: self.eventLoop)
-        bootstrap.connect(host: host, port: self.key.port).hop(to: self.eventLoop).whenComplete { result in
+        bootstrap.connect(host: self.host, port: self.port).hop(to: self.eventLoop).whenComplete { result in
             let pool = loopBound.value
             pool.pendingConnect.removeValue(forKey: id)
             switch result {
             case .success:
                 pool.connections[id] = handlerBox.value
-                switch pool.machine.connectionEstablished(id, now: UpstreamPool.now()) {
+                switch pool.machine.connectionEstablished(id, now: monotonicNow()) {
                 case .lease(let id, let request): pool.handOver(id, to: request, reused: false)
                 case .park(let id, let deadline): pool.park(id, deadline: deadline)
                 case .close(let id): pool.connections[id]?.close()
@@ -190,11 +194,11 @@ final class UpstreamPool {
                 switch pool.machine.connectionFailed(id) {
                 case .failRequest(let request, _):
                     if let (requester, _) = pool.waiters.removeValue(forKey: request) {
-                        requester.upstreamLeaseCompleted(.failed(error))
+                        requester.leaseCompleted(.failed(error))
                     }
                 case .failRequestAndCreate(let request, _, let id, let waiter):
                     if let (requester, _) = pool.waiters.removeValue(forKey: request) {
-                        requester.upstreamLeaseCompleted(.failed(error))
+                        requester.leaseCompleted(.failed(error))
                     }
                     pool.createConnection(id, for: waiter)
                 case .createConnection(let id, let request):
@@ -208,13 +212,16 @@ final class UpstreamPool {
 }
 
 @available(*, unavailable)
-extension UpstreamPool: Sendable {}
+extension HTTPConnectionPool: Sendable {}
+
+/// The pool state machine's clock: monotonic nanoseconds.
+private func monotonicNow() -> UInt64 { NIODeadline.now().uptimeNanoseconds }
 
 extension String {
     /// IP literals get no SNI (RFC 6066 §3 forbids it).
     var isIPAddressLiteral: Bool {
         if self.contains(":") { return true }
         let parts = self.split(separator: ".", omittingEmptySubsequences: false)
-        return parts.count == 4 && parts.allSatisfy { !$0.isEmpty && $0.count <= 3 && $0.allSatisfy(\.isASCIIDigit) }
+        return parts.count == 4 && parts.allSatisfy { !$0.isEmpty && $0.count <= 3 && $0.allSatisfy { $0 >= "0" && $0 <= "9" } }
     }
 }

@@ -5,10 +5,18 @@ import NIOHTTP1
 /// Hand-written rather than generic because it runs for every header of every request and response:
 /// one pass, comparisons on lower-cased ASCII without allocating per header.
 enum HeaderRules {
-    /// RFC 9110 §7.6.1 connection-specific fields plus the de-facto ones nginx also drops.
-    static let hopByHop: Set<String> = [
-        "connection", "keep-alive", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade",
-    ]
+    /// RFC 9110 §7.6.1 connection-specific fields plus the de-facto ones nginx also drops. Compared by
+    /// length first, then ASCII case-insensitively, so no header name is lower-cased (allocated) to check it.
+    static func isHopByHop(_ name: String) -> Bool {
+        switch name.utf8.count {
+        case 2: name.equalsLowercaseASCII("te")
+        case 7: name.equalsLowercaseASCII("trailer") || name.equalsLowercaseASCII("upgrade")
+        case 10: name.equalsLowercaseASCII("connection") || name.equalsLowercaseASCII("keep-alive")
+        case 16: name.equalsLowercaseASCII("proxy-connection")
+        case 17: name.equalsLowercaseASCII("transfer-encoding")
+        default: false
+        }
+    }
 
     /// Names listed in `Connection` (lower-cased); these are hop-by-hop for this message too.
     static func connectionTokens(_ headers: HTTPHeaders) -> Set<String> {
@@ -29,13 +37,13 @@ enum HeaderRules {
         _ headers: HTTPHeaders,
         to result: inout HTTPHeaders,
         dropUnderscoreNames: Bool,
-        alsoDrop: Set<String>
+        alsoDrop: [String]
     ) {
         let listed = headers.contains(name: "connection") ? connectionTokens(headers) : []
         for (name, value) in headers {
             if dropUnderscoreNames && name.utf8.contains(UInt8(ascii: "_")) { continue }
-            let lower = name.lowercased()
-            if hopByHop.contains(lower) || alsoDrop.contains(lower) || listed.contains(lower) { continue }
+            if isHopByHop(name) || alsoDrop.contains(where: { name.equalsLowercaseASCII($0) }) { continue }
+            if !listed.isEmpty && listed.contains(name.lowercased()) { continue }
             result.add(name: name, value: value)
         }
     }
@@ -44,5 +52,20 @@ enum HeaderRules {
     /// lets us answer a clear 502 instead of failing a write).
     static func isSafeValue(_ value: String) -> Bool {
         !value.utf8.contains { $0 == 0x0D || $0 == 0x0A || $0 == 0x00 }
+    }
+}
+
+extension String {
+    /// ASCII case-insensitive equality with an already lower-case string, without allocating.
+    @inline(__always)
+    func equalsLowercaseASCII(_ lowercase: String) -> Bool {
+        let lhs = self.utf8
+        let rhs = lowercase.utf8
+        guard lhs.count == rhs.count else { return false }
+        for (a, b) in zip(lhs, rhs) {
+            let folded = (a >= UInt8(ascii: "A") && a <= UInt8(ascii: "Z")) ? a | 0x20 : a
+            if folded != b { return false }
+        }
+        return true
     }
 }

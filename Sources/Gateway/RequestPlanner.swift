@@ -62,7 +62,7 @@ struct RoutingHeaders: RouteHeaderLookup {
 /// routing, and the upstream request head with Kong's forwarding headers.
 enum RequestPlanner {
     /// Headers that the gateway sets itself on the upstream request, so client copies are dropped first.
-    static let replacedUpstreamHeaders: Set<String> = [
+    static let replacedUpstreamHeaders: [String] = [
         "host", "x-forwarded-for", "x-forwarded-proto", "x-forwarded-host", "x-forwarded-port",
         "x-forwarded-path", "x-forwarded-prefix", "x-real-ip", "expect",
     ]

@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "GatewayRouter", targets: ["GatewayRouter"]),
         .library(name: "ConnectionPool", targets: ["ConnectionPool"]),
         .library(name: "Gateway", targets: ["Gateway"]),
+        .library(name: "SidebandClient", targets: ["SidebandClient"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.3"),
@@ -29,6 +30,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-certificates", from: "1.21.1"),
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
         .package(url: "https://github.com/apple/swift-asn1", from: "1.7.4"),
+        .package(url: "https://github.com/adam-fowler/compress-nio", from: "1.5.0"),
     ],
     targets: [
         // Pure Sideband API wire format: payload writers and answer parsers. No I/O.
@@ -65,11 +67,35 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Calls to a policy provider's Sideband API: pooled keep-alive connections, TLS, timeouts, retries,
+        // circuit breaker.
+        .target(
+            name: "SidebandClient",
+            dependencies: [
+                "ConnectionPool", "HTTPClientPool", "SidebandProtocol",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // A verified client certificate as the JWK + x5c object the policy receives.
+        .target(
+            name: "ClientCertificates",
+            dependencies: [
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // The NIO server: listeners, proxy pipeline, upstream connections, limits, lifecycle.
         .target(
             name: "Gateway",
             dependencies: [
                 "GatewayConfig", "GatewayRouter", "ConnectionPool", "HTTPClientPool", "SidebandProtocol",
+                "SidebandClient", "ClientCertificates",
+                .product(name: "CompressNIO", package: "compress-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -130,6 +156,23 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "ClientCertificatesTests",
+            dependencies: [
+                "ClientCertificates",
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "SidebandClientTests",
+            dependencies: ["SidebandClient"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "GatewayConfigTests",
             dependencies: ["GatewayConfig"],
             swiftSettings: swiftSettings
@@ -151,6 +194,8 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings

@@ -36,7 +36,7 @@ struct CompiledRoute: Sendable {
     var allowsHTTPS: Bool
     var httpsRedirectStatus: Int
     /// The `ping-auth` instance covering this route (route > service > global), if any.
-    var pingAuth: PluginConfig?
+    var pingAuth: PingAuthInstance?
 }
 
 /// The immutable, validated and compiled form of one configuration file. A reload builds a new one and
@@ -69,6 +69,15 @@ final class CompiledConfiguration: Sendable {
                 enabled: service.enabled
             )
         }
+        // One compiled instance per plugin entry, shared by every route it covers.
+        var instances: [String: PingAuthInstance] = [:]
+        func instance(for plugin: PluginConfig?) throws -> PingAuthInstance? {
+            guard let plugin else { return nil }
+            if let existing = instances[plugin.location] { return existing }
+            let compiled = try PingAuthInstance(plugin: plugin)
+            instances[plugin.location] = compiled
+            return compiled
+        }
         var specs: [RouteSpec] = []
         var routes: [CompiledRoute] = []
         for (index, route) in source.routes.enumerated() {
@@ -95,7 +104,7 @@ final class CompiledConfiguration: Sendable {
                     allowsHTTP: route.protocols.contains("http"),
                     allowsHTTPS: route.protocols.contains("https"),
                     httpsRedirectStatus: route.httpsRedirectStatusCode,
-                    pingAuth: source.effectivePlugin(named: "ping-auth", forRoute: index)
+                    pingAuth: try instance(for: source.effectivePlugin(named: "ping-auth", forRoute: index))
                 )
             )
         }
@@ -120,7 +129,11 @@ final class CompiledConfiguration: Sendable {
         }
         self.routes = byIndex
         self.upstreamTLS = try UpstreamTLSContexts()
+        self.pingAuthInstances = Array(instances.values)
     }
+
+    /// Every compiled `ping-auth` instance (for status and for closing their connections on reload).
+    let pingAuthInstances: [PingAuthInstance]
 }
 
 /// NIOSSL contexts are expensive to create (they load the trust store), so one per verification mode is

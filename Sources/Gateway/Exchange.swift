@@ -10,6 +10,12 @@ final class Exchange {
     let receivedAt: NIODeadline
     let plan: ProxyPlan
     let pool: UpstreamPool
+    /// The client's request head as received (underscore names included; the policy writer drops them).
+    let clientHead: HTTPRequestHead
+    /// What goes upstream: the planned head, changed by an allow decision.
+    var upstreamHead: HTTPRequestHead
+    /// The `ping-auth` side of this request, when its route is covered.
+    var policy: PolicyExchange?
     let clientVersion: HTTPVersion
     let acceptHeader: String?
     let isHead: Bool
@@ -51,6 +57,8 @@ final class Exchange {
         self.receivedAt = receivedAt
         self.plan = plan
         self.pool = pool
+        self.clientHead = head
+        self.upstreamHead = plan.upstreamHead
         self.clientVersion = head.version
         self.acceptHeader = head.headers.first(name: "accept")
         self.isHead = head.method == .HEAD

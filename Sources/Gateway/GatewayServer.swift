@@ -164,7 +164,7 @@ public final class GatewayServer: Sendable {
                         try sync.addHandler(NIOSSLServerHandler(context: tlsContext))
                     }
                     let proxy = ProxyHandler(loop: loopContext, connection: connection)
-                    let observer = ClientActivityObserver(proxy: proxy)
+                    let observer = ClientActivityObserver(proxy: proxy, canHalfClose: tlsContext == nil)
                     proxy.rawOutput = observer
                     try sync.addHandler(observer)
                     try sync.configureHTTPServerPipeline(
@@ -175,7 +175,7 @@ public final class GatewayServer: Sendable {
                         withEncoderConfiguration: .init(),
                         withDecoderLimitConfiguration: decoderLimits
                     )
-                    try sync.addHandler(RequestErrorResponder())
+                    try sync.addHandler(RequestErrorResponder(observer: observer))
                     try sync.addHandler(proxy)
                 }
             }

@@ -2,6 +2,7 @@ import ConnectionPool
 import GatewayConfig
 import Logging
 import NIOCore
+import SidebandClient
 
 /// Everything one event loop needs to serve requests, owned by that loop so the request path takes no
 /// locks: the current configuration (swapped in by `execute` on reload), its upstream pools, and the
@@ -14,6 +15,7 @@ final class LoopContext: @unchecked Sendable {
     let logger: Logger
     private(set) var configuration: CompiledConfiguration
     private var pools: [UpstreamKey: UpstreamPool] = [:]
+    private var sidebandClients: [ObjectIdentifier: SidebandClient] = [:]
     private var requestCounter: UInt64 = 0
     private let loopTag: UInt64
 
@@ -27,6 +29,22 @@ final class LoopContext: @unchecked Sendable {
     func replaceConfiguration(_ configuration: CompiledConfiguration) {
         self.eventLoop.assertInEventLoop()
         self.configuration = configuration
+        // Instances of the old configuration get no new requests; their idle connections can go.
+        let current = Set(configuration.pingAuthInstances.map { ObjectIdentifier($0) })
+        for (id, client) in self.sidebandClients where !current.contains(id) {
+            client.shutdown()
+            self.sidebandClients.removeValue(forKey: id)
+        }
+    }
+
+    /// This loop's connections to a `ping-auth` instance's provider.
+    func sidebandClient(for instance: PingAuthInstance) -> SidebandClient {
+        self.eventLoop.assertInEventLoop()
+        let id = ObjectIdentifier(instance)
+        if let client = self.sidebandClients[id] { return client }
+        let client = SidebandClient(settings: instance.clientSettings, eventLoop: self.eventLoop)
+        self.sidebandClients[id] = client
+        return client
     }
 
     /// A process-unique request id without shared state: loop index in the top bits, a counter below.
@@ -60,6 +78,7 @@ final class LoopContext: @unchecked Sendable {
     func shutdownPools() {
         self.eventLoop.assertInEventLoop()
         for pool in self.pools.values { pool.shutdown() }
+        for client in self.sidebandClients.values { client.shutdown() }
     }
 
     /// Open and idle upstream connections, for status and tests.

@@ -44,15 +44,17 @@ final class ProxyHandler: ChannelDuplexHandler, PooledConnectionOwner {
     let connection: ClientConnectionInfo
     /// Writes below the HTTP codec (set by the channel initializer); weak because it holds us.
     weak var rawOutput: ClientActivityObserver?
-    private var context: ChannelHandlerContext?
+    var context: ChannelHandlerContext?
     private(set) var state: State = .idle
-    private var exchange: Exchange?
+    var exchange: Exchange?
     private var clientReadHeld = false
     private var clientTimer: Scheduled<Void>?
     private var clientTimerKind: ClientTimer?
     private var requestsServed = 0
     private var upstreamNeedsFlush = false
     private var discardedBytes = 0
+    /// The client certificate object for the policy, once rendered (`.some(nil)`: none to describe).
+    var renderedClientCertificate: ByteBuffer??
 
     init(loop: LoopContext, connection: ClientConnectionInfo) {
         self.loop = loop
@@ -130,7 +132,8 @@ final class ProxyHandler: ChannelDuplexHandler, PooledConnectionOwner {
     /// upstream socket is full.
     private var shouldHoldClientReads: Bool {
         guard self.state == .proxying, let exchange = self.exchange, !exchange.requestEnded else { return false }
-        guard let upstream = exchange.upstream else { return true }
+        // A covered request's body is read whole before the policy decides; others wait for a connection.
+        guard let upstream = exchange.upstream else { return exchange.policy == nil }
         return !upstream.isWritable
     }
 
@@ -188,6 +191,9 @@ final class ProxyHandler: ChannelDuplexHandler, PooledConnectionOwner {
             )
             self.exchange = exchange
             self.state = .proxying
+            if let instance = plan.route.pingAuth {
+                guard self.beginPolicy(exchange, instance: instance) else { return }
+            }
             if plan.expectsContinue {
                 context.writeAndFlush(
                     self.wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: .continue))),
@@ -195,7 +201,9 @@ final class ProxyHandler: ChannelDuplexHandler, PooledConnectionOwner {
                 )
             }
             if plan.bodyFraming.hasBody { self.armClientTimer(.body) }
-            self.leaseUpstream(for: exchange)
+            if exchange.policy == nil {
+                self.leaseUpstream(for: exchange)
+            }
         }
     }
 
@@ -210,7 +218,9 @@ final class ProxyHandler: ChannelDuplexHandler, PooledConnectionOwner {
                 return
             }
             self.armClientTimer(.body)
-            if let upstream = exchange.upstream {
+            if let policy = exchange.policy {
+                self.policyRequestBody(exchange, policy: policy, buffer: buffer)
+            } else if let upstream = exchange.upstream {
                 upstream.write(.body(.byteBuffer(buffer)), promise: nil)
                 exchange.bodySentUpstream = true
                 self.upstreamNeedsFlush = true
@@ -241,6 +251,8 @@ final class ProxyHandler: ChannelDuplexHandler, PooledConnectionOwner {
                 upstream.write(.end(nil), promise: nil)
                 upstream.flush()
                 self.upstreamNeedsFlush = false
+            } else if let policy = exchange.policy, policy.requestPayload == nil {
+                self.startRequestPhase(exchange, policy: policy)
             }
         case .discarding:
             self.cancelClientTimer()
@@ -254,7 +266,7 @@ final class ProxyHandler: ChannelDuplexHandler, PooledConnectionOwner {
     // MARK: - Upstream events (called by the pool and by UpstreamConnectionHandler)
 
     /// Asks the pool for a connection; the answer may come back before `lease` returns (an idle connection).
-    private func leaseUpstream(for exchange: Exchange) {
+    func leaseUpstream(for exchange: Exchange) {
         exchange.awaitingLease = true
         let request = exchange.pool.lease(for: self, connectTimeout: exchange.plan.service.connectTimeout)
         if exchange.awaitingLease { exchange.leaseRequest = request }
@@ -293,7 +305,7 @@ final class ProxyHandler: ChannelDuplexHandler, PooledConnectionOwner {
 
     private func sendRequest(_ exchange: Exchange, on connection: UpstreamConnectionHandler) {
         exchange.upstreamSentAt = NIODeadline.now()
-        connection.write(.head(exchange.plan.upstreamHead), promise: nil)
+        connection.write(.head(exchange.upstreamHead), promise: nil)
         for part in exchange.pendingBody {
             connection.write(.body(.byteBuffer(part)), promise: nil)
             exchange.bodySentUpstream = true
@@ -308,6 +320,10 @@ final class ProxyHandler: ChannelDuplexHandler, PooledConnectionOwner {
     func connectionRead(_ part: HTTPClientResponsePart) {
         guard let exchange = self.exchange, let context = self.context else { return }
         self.armUpstreamTimer(exchange, timeout: exchange.plan.service.readTimeout)
+        if let policy = exchange.policy, policy.runsResponsePhase {
+            self.collectForResponsePhase(part, exchange: exchange, policy: policy)
+            return
+        }
         switch part {
         case .head(let upstreamHead):
             exchange.upstreamHeadAt = NIODeadline.now()
@@ -402,7 +418,7 @@ final class ProxyHandler: ChannelDuplexHandler, PooledConnectionOwner {
     }
 
     /// Writes `.end`, then either waits for the next request or closes.
-    private func finishResponse(keepAlive: Bool) {
+    func finishResponse(keepAlive: Bool) {
         guard let context = self.context else { return }
         self.exchange = nil
         if keepAlive {
@@ -415,15 +431,23 @@ final class ProxyHandler: ChannelDuplexHandler, PooledConnectionOwner {
             let promise = context.eventLoop.makePromise(of: Void.self)
             context.writeAndFlush(self.wrapOutboundOut(.end(nil)), promise: promise)
             let channel = context.channel
-            promise.futureResult.whenComplete { _ in channel.close(promise: nil) }
+            let observer = NIOLoopBound(self.rawOutput, eventLoop: context.eventLoop)
+            promise.futureResult.whenComplete { _ in
+                if let observer = observer.value {
+                    observer.lingerAndClose()
+                } else {
+                    channel.close(promise: nil)
+                }
+            }
         }
     }
 
     /// Ends the current exchange with a local error response, or by closing when the client already has
     /// part of the upstream response.
-    private func abortExchange(with response: KongErrorResponse) {
+    func abortExchange(with response: KongErrorResponse) {
         guard let exchange = self.exchange else { return }
         exchange.upstreamTimer?.cancel()
+        exchange.policy?.cancel()
         if let request = exchange.leaseRequest {
             exchange.leaseRequest = nil
             exchange.pool.cancel(request)
@@ -477,13 +501,18 @@ final class ProxyHandler: ChannelDuplexHandler, PooledConnectionOwner {
         context.write(self.wrapOutboundOut(.head(HTTPResponseHead(version: version, status: response.status, headers: headers))), promise: nil)
         context.write(self.wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
         if keepAlive && !requestEnded {
-            self.state = .discarding
-            self.discardedBytes = 0
+            self.beginDiscarding()
         }
         self.finishResponse(keepAlive: keepAlive)
     }
 
-    private func addConnectionHeader(_ headers: inout HTTPHeaders, version: HTTPVersion, keepAlive: Bool) {
+    /// The response is (being) written before the request ended: read the rest and drop it.
+    func beginDiscarding() {
+        self.state = .discarding
+        self.discardedBytes = 0
+    }
+
+    func addConnectionHeader(_ headers: inout HTTPHeaders, version: HTTPVersion, keepAlive: Bool) {
         if !keepAlive {
             headers.replaceOrAdd(name: "Connection", value: "close")
         } else if version.minor == 0 {
@@ -509,7 +538,7 @@ final class ProxyHandler: ChannelDuplexHandler, PooledConnectionOwner {
         }
     }
 
-    private func cancelClientTimer() {
+    func cancelClientTimer() {
         self.clientTimer?.cancel()
         self.clientTimer = nil
         self.clientTimerKind = nil
@@ -539,7 +568,7 @@ final class ProxyHandler: ChannelDuplexHandler, PooledConnectionOwner {
         }
     }
 
-    private func armUpstreamTimer(_ exchange: Exchange, timeout: TimeAmount) {
+    func armUpstreamTimer(_ exchange: Exchange, timeout: TimeAmount) {
         guard let context = self.context else { return }
         exchange.upstreamTimer?.cancel()
         let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
@@ -557,7 +586,7 @@ final class ProxyHandler: ChannelDuplexHandler, PooledConnectionOwner {
 
     // MARK: - Teardown
 
-    private func closeConnection() {
+    func closeConnection() {
         guard let context = self.context else { return }
         self.state = .closing
         self.cancelClientTimer()
@@ -571,6 +600,7 @@ final class ProxyHandler: ChannelDuplexHandler, PooledConnectionOwner {
         guard let exchange = self.exchange else { return }
         self.exchange = nil
         exchange.upstreamTimer?.cancel()
+        exchange.policy?.cancel()
         if let request = exchange.leaseRequest {
             exchange.leaseRequest = nil
             exchange.pool.cancel(request)

@@ -13,6 +13,11 @@ final class RequestErrorResponder: ChannelDuplexHandler, RemovableChannelHandler
 
     private var responseInFlight = false
     private var answered = false
+    private weak var observer: ClientActivityObserver?
+
+    init(observer: ClientActivityObserver) {
+        self.observer = observer
+    }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         guard let parserError = error as? HTTPParserError else {
@@ -38,7 +43,14 @@ final class RequestErrorResponder: ChannelDuplexHandler, RemovableChannelHandler
         context.write(self.wrapOutboundOut(.head(head)), promise: nil)
         context.write(self.wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
         let channel = context.channel
-        context.writeAndFlush(self.wrapOutboundOut(.end(nil))).whenComplete { _ in channel.close(promise: nil) }
+        let observer = NIOLoopBound(self.observer, eventLoop: context.eventLoop)
+        context.writeAndFlush(self.wrapOutboundOut(.end(nil))).whenComplete { _ in
+            if let observer = observer.value {
+                observer.lingerAndClose()
+            } else {
+                channel.close(promise: nil)
+            }
+        }
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -74,18 +86,39 @@ final class ClientActivityObserver: ChannelDuplexHandler, RemovableChannelHandle
     typealias OutboundOut = ByteBuffer
 
     private let proxy: ProxyHandler
+    private let canHalfClose: Bool
     private var context: ChannelHandlerContext?
+    private var lingering = false
 
-    init(proxy: ProxyHandler) {
+    /// - Parameter canHalfClose: false on TLS connections, where the TLS layer closes both ways.
+    init(proxy: ProxyHandler, canHalfClose: Bool) {
         self.proxy = proxy
+        self.canHalfClose = canHalfClose
     }
 
     func handlerAdded(context: ChannelHandlerContext) { self.context = context }
     func handlerRemoved(context: ChannelHandlerContext) { self.context = nil }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        if self.lingering { return }
         self.proxy.clientBytesArrived()
         context.fireChannelRead(data)
+    }
+
+    /// Closes after a final response the way nginx's lingering close does: stop sending (FIN), keep
+    /// reading and dropping what the client still sends for a moment, then close. Closing at once with
+    /// unread bytes in the socket makes the kernel send a reset, which can destroy the response (a 413 or
+    /// 408) before the client reads it.
+    func lingerAndClose(after delay: TimeAmount = .seconds(2)) {
+        guard let context = self.context, !self.lingering else { return }
+        self.lingering = true
+        let channel = context.channel
+        guard self.canHalfClose else {
+            channel.close(promise: nil)
+            return
+        }
+        context.close(mode: .output, promise: nil)
+        channel.eventLoop.scheduleTask(in: delay) { channel.close(promise: nil) }
     }
 
     /// Writes a complete error response as bytes and closes the connection.
@@ -101,8 +134,8 @@ final class ClientActivityObserver: ChannelDuplexHandler, RemovableChannelHandle
                 + "Connection: close\r\n\r\n"
         )
         bytes.writeImmutableBuffer(body)
-        let channel = context.channel
-        context.writeAndFlush(self.wrapOutboundOut(bytes)).whenComplete { _ in channel.close(promise: nil) }
+        let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
+        context.writeAndFlush(self.wrapOutboundOut(bytes)).whenComplete { _ in loopBound.value.lingerAndClose() }
     }
 }
 

@@ -4,7 +4,9 @@ import TestSupport
 /// Every hostile-input case from the gateway's limits, each against a raw socket, each followed by a
 /// normal request to prove the server still serves.
 @Suite struct HostileInputTests {
-    static func config(_ port: Int) -> String {
+    /// Short client timeouts only where a test measures them: on a loaded CI machine a test client may
+    /// take longer than that between connecting and sending.
+    static func config(_ port: Int, clientTimeoutMs: Int = 60_000) -> String {
         """
         _format_version: "3.0"
         proxy:
@@ -12,8 +14,8 @@ import TestSupport
           max_header_bytes: 4096
           max_headers: 20
           max_body_bytes: 1000
-          client_timeout_ms: 300
-          keepalive_timeout_ms: 300
+          client_timeout_ms: \(clientTimeoutMs)
+          keepalive_timeout_ms: \(clientTimeoutMs)
         services: [{name: s, url: "http://127.0.0.1:\(port)", routes: [{name: r, paths: ["/"]}]}]
         """
     }
@@ -28,7 +30,8 @@ import TestSupport
         sourceLocation: SourceLocation = #_sourceLocation
     ) async throws {
         let connection = try await RawHTTPConnection.connect(port: gateway.port)
-        try await connection.send(raw)
+        // The gateway may answer and close before it has read everything we send.
+        try? await connection.send(raw)
         let response = try await connection.readResponse()
         #expect(response.status == status, sourceLocation: sourceLocation)
         if closes {
@@ -94,7 +97,7 @@ import TestSupport
     }
 
     @Test func slowClientsAreDisconnectedAfterTheClientTimeout() async throws {
-        try await withGateway({ Self.config($0) }) { gateway, _ in
+        try await withGateway({ Self.config($0, clientTimeoutMs: 300) }) { gateway, _ in
             // a header trickled byte by byte is timed from its first byte
             let trickle = try await RawHTTPConnection.connect(port: gateway.port)
             let clock = ContinuousClock()

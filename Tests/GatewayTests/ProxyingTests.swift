@@ -146,14 +146,14 @@ import TestSupport
                 routes: [{name: down, paths: ["/down"]}]
               - name: slow
                 url: http://127.0.0.1:\(port)
-                read_timeout: 200
+                read_timeout: 1000
                 routes: [{name: slow, paths: ["/slow"]}]
             """
         }) { gateway, _ in
             let down = try await gateway.request("GET /down HTTP/1.1\r\nHost: h\r\n\r\n")
             #expect(down.status == 502)
             #expect(down.bodyText == #"{"message":"An invalid response was received from the upstream server"}"#)
-            let slow = try await gateway.request("GET /slow HTTP/1.1\r\nHost: h\r\nX-Echo-Delay-Ms: 2000\r\n\r\n")
+            let slow = try await gateway.request("GET /slow HTTP/1.1\r\nHost: h\r\nX-Echo-Delay-Ms: 3000\r\n\r\n")
             #expect(slow.status == 504)
             #expect(slow.bodyText == #"{"message":"The upstream server is timing out"}"#)
             // and the gateway still serves

@@ -22,7 +22,9 @@ import Testing
     }
 
     @Test func outputIsJSONThatDecodesToTheInput() throws {
-        let samples = ["plain", "quote\"inside", "tab\tnewline\n", "emoji 😀 and \u{7F}", String(repeating: "x", count: 10_000)]
+        let samples = [
+            "plain", "quote\"inside", "tab\tnewline\n", "emoji 😀 and \u{7F}", String(repeating: "x", count: 10_000),
+        ]
         for sample in samples {
             let json = "[" + written(Array(sample.utf8)) + "]"
             let decoded = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String]

@@ -1,0 +1,544 @@
+import GatewayRouter
+import Glibc
+import Logging
+import NIOCore
+import NIOHTTP1
+import SidebandClient
+import SidebandProtocol
+
+/// The `ping-auth` phases of a covered request (SIDEBAND.md): collect the body, ask `/sideband/request`,
+/// apply the decision, proxy, collect the upstream response, ask `/sideband/response`, answer the client.
+/// Every provider failure fails closed (502, empty body) unless `fail_open`.
+extension ProxyHandler {
+    /// Sets up the policy side of a request whose route is covered. Returns false when it answered the
+    /// request itself (circuit open, body declared too large).
+    func beginPolicy(_ exchange: Exchange, instance: PingAuthInstance) -> Bool {
+        let now = NIODeadline.now()
+        if let secondsLeft = instance.breaker.secondsLeftOpen(now: now.uptimeNanoseconds) {
+            self.respondRateLimited(exchange, retryAfter: secondsLeft)
+            return false
+        }
+        if case .contentLength(let length) = exchange.plan.bodyFraming, length > instance.config.maxSidebandBodyBytes {
+            self.abortExchange(with: .payloadTooLarge)
+            return false
+        }
+        // The shared secret is the provider's, never the upstream's: a client cannot smuggle one through.
+        exchange.upstreamHead.headers.remove(name: instance.config.secretHeaderName)
+        exchange.policy = PolicyExchange(instance: instance, client: self.loop.sidebandClient(for: instance))
+        return true
+    }
+
+    /// A body part of a covered request: kept whole for the policy, within `max_sideband_body_bytes`.
+    func policyRequestBody(_ exchange: Exchange, policy: PolicyExchange, buffer: ByteBuffer) {
+        if exchange.bodyBytesReceived > policy.instance.config.maxSidebandBodyBytes {
+            self.abortExchange(with: .payloadTooLarge)
+            return
+        }
+        policy.appendRequestBody(buffer)
+    }
+
+    // MARK: - Request phase
+
+    func startRequestPhase(_ exchange: Exchange, policy: PolicyExchange) {
+        let plan = exchange.plan
+        let head = exchange.clientHead
+        let body: SidebandBody
+        if let requestBody = policy.requestBody, requestBody.readableBytes > 0 {
+            if UTF8Validation.isValid(requestBody.readableBytesView) {
+                body = .bytes(requestBody)
+                policy.describedBody = true
+            } else if policy.instance.describesBody(contentType: head.headers.first(name: "content-type")) {
+                self.respondPolicyError(exchange, status: .unsupportedMediaType)
+                return
+            } else {
+                body = .omitted
+            }
+        } else {
+            body = .empty
+            policy.describedBody = true
+        }
+        let forwarded = plan.forwarded
+        policy.describedScheme = forwarded.proto
+        policy.describedHost = Self.hostWithoutPort(forwarded.host)
+        policy.describedPort = Int(forwarded.port) ?? self.connection.listenerPort
+        policy.describedPath =
+            plan.client.trusted && head.headers.contains(name: "x-forwarded-path")
+            ? RequestPath.normalizeOrSelf(forwarded.path) : plan.normalizedPath
+        let description = SidebandRequestDescription(
+            sourceIP: plan.client.clientIP,
+            sourcePort: plan.client.peerPort,
+            method: head.method.rawValue,
+            scheme: policy.describedScheme,
+            host: policy.describedHost,
+            port: policy.describedPort,
+            path: policy.describedPath,
+            query: plan.query,
+            httpVersion: head.version.minor == 0 ? "1.0" : "1.1",
+            headers: head.headers,
+            body: body,
+            clientCertificate: self.clientCertificateJSON(includeFullChain: policy.instance.config.includeFullCertChain)
+        )
+        var payload = self.context?.channel.allocator.buffer(capacity: 1024 + (policy.requestBody?.readableBytes ?? 0))
+            ?? ByteBuffer()
+        let urlRange = SidebandPayloadWriter.writeRequest(description, into: &payload)
+        policy.urlJSON = payload.getSlice(at: urlRange.lowerBound, length: urlRange.count)
+        policy.requestPayload = payload
+        policy.requestPhaseStartedAt = NIODeadline.now()
+        self.logExchange(policy, phase: .request, payload: payload)
+        let exchangeBound = exchange
+        policy.call = policy.client.send(.request, payload: payload) { [weak self] result in
+            guard let self, self.exchange === exchangeBound else { return }
+            policy.call = nil
+            policy.requestPhaseEndedAt = NIODeadline.now()
+            self.requestPhaseCompleted(exchangeBound, policy: policy, result: result)
+        }
+    }
+
+    private func requestPhaseCompleted(
+        _ exchange: Exchange,
+        policy: PolicyExchange,
+        result: Result<SidebandHTTPResponse, SidebandCallError>
+    ) {
+        switch self.classify(result, policy: policy, phase: .request) {
+        case .failed:
+            if policy.instance.config.failOpen {
+                // No decision to apply and none to come: the request goes through untouched.
+                policy.runsResponsePhase = false
+                self.proceedUpstream(exchange, body: policy.requestBody)
+            } else {
+                self.respondPolicyError(exchange, status: .badGateway)
+            }
+        case .answered(let response):
+            self.respondFromProvider(exchange, response: response)
+        case .rateLimited(let seconds):
+            self.respondRateLimited(exchange, retryAfter: seconds)
+        case .decision(let body):
+            let decision: RequestDecision
+            do {
+                decision = try SidebandAnswerParser.parseRequestAnswer(body)
+            } catch {
+                self.logProviderProblem(policy, phase: .request, "answer is not a decision: \(error)")
+                self.respondPolicyError(exchange, status: .badGateway)
+                return
+            }
+            switch decision {
+            case .deny(let deny):
+                var headers = HTTPHeaders()
+                for (name, value) in deny.headers { headers.add(name: name, value: value) }
+                self.respondFromPolicy(
+                    exchange,
+                    status: HTTPResponseStatus(statusCode: deny.status),
+                    policyHeaders: headers,
+                    upstreamHeaders: nil,
+                    body: ByteBuffer(string: deny.body)
+                )
+            case .allow(let allowed):
+                policy.state = allowed.state
+                self.applyAllow(exchange, policy: policy, allowed: allowed)
+            }
+        }
+    }
+
+    private func applyAllow(_ exchange: Exchange, policy: PolicyExchange, allowed: AllowedRequest) {
+        let plan = exchange.plan
+        let head = exchange.clientHead
+        let changes = RequestDiff.changes(
+            sentHeaders: head.headers,
+            sentMethod: head.method.rawValue,
+            sentScheme: policy.describedScheme,
+            sentHost: policy.describedHost,
+            sentPort: policy.describedPort,
+            sentPath: policy.describedPath,
+            sentQuery: plan.query,
+            sentBody: policy.describedBody ? .bytes(policy.requestBody ?? ByteBuffer()) : .omitted,
+            answer: allowed
+        )
+        var upstream = exchange.upstreamHead
+        for name in changes.removeHeaders where Self.policyMayChange(name) {
+            upstream.headers.remove(name: name)
+        }
+        for (name, values) in changes.setHeaders where Self.policyMayChange(name) {
+            upstream.headers.remove(name: name)
+            for value in values { upstream.headers.add(name: name, value: value) }
+        }
+        if let method = changes.method { upstream.method = HTTPMethod(rawValue: method) }
+        if changes.path != nil || changes.query != nil {
+            let current = upstream.uri[...]
+            let question = current.firstIndex(of: "?")
+            var path = String(question.map { current[..<$0] } ?? current)
+            var query = question.map { String(current[current.index(after: $0)...]) }
+            if let newPath = changes.path { path = newPath }
+            if let newQuery = changes.query { query = newQuery }
+            upstream.uri = query.map { "\(path)?\($0)" } ?? path
+        }
+        if let host = changes.hostHeader { upstream.headers.replaceOrAdd(name: "Host", value: host) }
+        for field in allowed.unsupportedChanges(
+            sentSourceIP: plan.client.clientIP,
+            sentSourcePort: plan.client.peerPort,
+            sentClientCertificate: self.clientCertificateJSON(includeFullChain: policy.instance.config.includeFullCertChain)
+        ) {
+            self.loop.logger.warning(
+                "policy provider attempted to modify request field that's not supported",
+                metadata: ["proxy.request_id": "\(exchange.id)", "sideband.field": "\(field)"]
+            )
+        }
+        if changes.schemeChanged {
+            self.loop.logger.warning(
+                "policy provider attempted to change the request scheme, which is not supported",
+                metadata: ["proxy.request_id": "\(exchange.id)", "sideband.instance": "\(policy.instance.location)"]
+            )
+        }
+        var body = policy.requestBody
+        if let newBody = changes.body {
+            body = ByteBuffer(string: newBody)
+            upstream.headers.remove(name: "transfer-encoding")
+            upstream.headers.replaceOrAdd(name: "Content-Length", value: String(newBody.utf8.count))
+        }
+        if policy.instance.config.stripAcceptEncoding {
+            // PingAuthorize cannot read compressed response bodies.
+            upstream.headers.remove(name: "accept-encoding")
+        }
+        exchange.upstreamHead = upstream
+        self.proceedUpstream(exchange, body: body)
+    }
+
+    /// Framing, connection management and our forwarding headers stay ours whatever the policy says.
+    private static func policyMayChange(_ name: String) -> Bool {
+        !(HeaderRules.isHopByHop(name) || name.equalsLowercaseASCII("content-length")
+            || name.equalsLowercaseASCII("host"))
+    }
+
+    /// Sends the (possibly changed) request upstream with its whole body.
+    private func proceedUpstream(_ exchange: Exchange, body: ByteBuffer?) {
+        if let body, body.readableBytes > 0 { exchange.pendingBody = [body] }
+        self.leaseUpstream(for: exchange)
+    }
+
+    // MARK: - Response phase
+
+    /// The upstream response of a covered request has fully arrived.
+    func startResponsePhase(_ exchange: Exchange, policy: PolicyExchange) {
+        guard let upstreamHead = policy.responseHead, let urlJSON = policy.urlJSON else {
+            self.respondPolicyError(exchange, status: .badGateway)
+            return
+        }
+        var responseBody = policy.responseBody ?? ByteBuffer()
+        var describedHeaders = upstreamHead.headers
+        if let encoding = upstreamHead.headers.first(name: "content-encoding")?.lowercased(), responseBody.readableBytes > 0 {
+            // PingAuthorize cannot read compressed bodies: describe the decoded one.
+            guard let decoded = ResponseDecoding.decode(responseBody, encoding: encoding,
+                limit: policy.instance.config.maxSidebandBodyBytes)
+            else {
+                self.logProviderProblem(policy, phase: .response, "cannot decode a \(encoding) upstream body")
+                self.respondPolicyError(exchange, status: .badGateway)
+                return
+            }
+            responseBody = decoded
+            describedHeaders.remove(name: "content-encoding")
+            describedHeaders.remove(name: "content-length")
+        }
+        let body: SidebandBody
+        if responseBody.readableBytes == 0 {
+            body = .empty
+        } else if UTF8Validation.isValid(responseBody.readableBytesView) {
+            body = .bytes(responseBody)
+        } else if policy.instance.describesBody(contentType: upstreamHead.headers.first(name: "content-type")) {
+            self.respondPolicyError(exchange, status: .unsupportedMediaType)
+            return
+        } else {
+            body = .omitted
+        }
+        var headers = HTTPHeaders()
+        HeaderRules.appendForwardable(describedHeaders, to: &headers, dropUnderscoreNames: false, alsoDrop: [])
+        let context: SidebandPayloadWriter.ResponseContext =
+            policy.state.map { .state($0) } ?? .request(policy.requestPayload ?? ByteBuffer())
+        var payload = self.context?.channel.allocator.buffer(capacity: 512 + responseBody.readableBytes
+            + (policy.requestPayload?.readableBytes ?? 0)) ?? ByteBuffer()
+        SidebandPayloadWriter.writeResponse(
+            method: exchange.clientHead.method.rawValue,
+            url: urlJSON,
+            httpVersion: exchange.clientVersion.minor == 0 ? "1.0" : "1.1",
+            statusCode: Int(upstreamHead.status.code),
+            headers: headers,
+            body: body,
+            context: context,
+            into: &payload
+        )
+        policy.responsePhaseStartedAt = NIODeadline.now()
+        self.logExchange(policy, phase: .response, payload: payload)
+        let exchangeBound = exchange
+        policy.call = policy.client.send(.response, payload: payload) { [weak self] result in
+            guard let self, self.exchange === exchangeBound else { return }
+            policy.call = nil
+            self.responsePhaseCompleted(exchangeBound, policy: policy, result: result)
+        }
+    }
+
+    private func responsePhaseCompleted(
+        _ exchange: Exchange,
+        policy: PolicyExchange,
+        result: Result<SidebandHTTPResponse, SidebandCallError>
+    ) {
+        switch self.classify(result, policy: policy, phase: .response) {
+        case .failed:
+            if policy.instance.config.failOpen, let head = policy.responseHead {
+                // The upstream response passes unmodified.
+                var headers = HTTPHeaders()
+                HeaderRules.appendForwardable(head.headers, to: &headers, dropUnderscoreNames: false, alsoDrop: [])
+                headers.remove(name: "content-length")
+                self.respondFromPolicy(
+                    exchange, status: head.status, policyHeaders: headers, upstreamHeaders: nil,
+                    body: policy.responseBody ?? ByteBuffer(), keepEncoding: true
+                )
+            } else {
+                self.respondPolicyError(exchange, status: .badGateway)
+            }
+        case .answered(let response):
+            self.respondFromProvider(exchange, response: response)
+        case .rateLimited(let seconds):
+            self.respondRateLimited(exchange, retryAfter: seconds)
+        case .decision(let body):
+            let decision: ResponseDecision
+            do {
+                decision = try SidebandAnswerParser.parseResponseAnswer(body)
+            } catch {
+                self.logProviderProblem(policy, phase: .response, "answer is not a response: \(error)")
+                self.respondPolicyError(exchange, status: .badGateway)
+                return
+            }
+            var headers = HTTPHeaders()
+            for (name, value) in decision.headers { headers.add(name: name, value: value) }
+            self.respondFromPolicy(
+                exchange,
+                status: HTTPResponseStatus(statusCode: decision.status),
+                policyHeaders: headers,
+                upstreamHeaders: policy.responseHead?.headers,
+                body: ByteBuffer(string: decision.body)
+            )
+        }
+    }
+
+    // MARK: - Provider answers
+
+    enum ProviderOutcome {
+        /// No usable answer (unreachable, TLS, timeout, 5xx, 4xx not passed through).
+        case failed
+        /// A passthrough status: relay it.
+        case answered(SidebandHTTPResponse)
+        /// 429: the circuit is now open for this many seconds.
+        case rateLimited(Int)
+        /// 2xx: the body is the decision.
+        case decision(ByteBuffer)
+    }
+
+    private func classify(
+        _ result: Result<SidebandHTTPResponse, SidebandCallError>,
+        policy: PolicyExchange,
+        phase: SidebandPhase
+    ) -> ProviderOutcome {
+        switch result {
+        case .failure(let error):
+            self.logProviderProblem(policy, phase: phase, error.description)
+            return .failed
+        case .success(let response):
+            policy.correlationID = response.correlationID ?? policy.correlationID
+            if self.loop.logger.logLevel <= .debug, policy.instance.config.enableDebugLogging {
+                self.loop.logger.debug(
+                    "sideband answer",
+                    metadata: [
+                        "sideband.phase": "\(phase.label)", "sideband.status": "\(response.status)",
+                        "sideband.correlation_id": "\(response.correlationID ?? "-")",
+                        "sideband.body": "\(String(buffer: response.body))",
+                    ]
+                )
+            }
+            switch response.status {
+            case 200..<300:
+                return .decision(response.body)
+            case 429:
+                let now = NIODeadline.now().uptimeNanoseconds
+                let retryAfter = RetryAfter.parse(response.headers.first(name: "retry-after"), now: Int64(time(nil)))
+                let seconds = CircuitBreaker.openWindowSeconds(retryAfterSeconds: retryAfter)
+                policy.instance.breaker.open(forSeconds: seconds, now: now)
+                return .rateLimited(policy.instance.breaker.secondsLeftOpen(now: now) ?? seconds)
+            case let status where policy.instance.passthroughStatusCodes.contains(status):
+                return .answered(response)
+            default:
+                let summary = SidebandAnswerParser.errorSummary(response.body)
+                self.logProviderProblem(
+                    policy, phase: phase,
+                    "provider answered \(response.status): \(summary.message ?? "-") id=\(summary.id ?? "-") code=\(summary.code ?? "-")"
+                )
+                return .failed
+            }
+        }
+    }
+
+    private func logProviderProblem(_ policy: PolicyExchange, phase: SidebandPhase, _ message: String) {
+        self.loop.logger.error(
+            "sideband call failed",
+            metadata: [
+                "sideband.phase": "\(phase.label)", "sideband.instance": "\(policy.instance.location)",
+                "sideband.correlation_id": "\(policy.correlationID ?? "-")", "sideband.error": "\(message)",
+            ]
+        )
+    }
+
+    private func logExchange(_ policy: PolicyExchange, phase: SidebandPhase, payload: ByteBuffer) {
+        guard policy.instance.config.enableDebugLogging, self.loop.logger.logLevel <= .debug else { return }
+        self.loop.logger.debug(
+            "sideband call",
+            metadata: [
+                "sideband.phase": "\(phase.label)", "sideband.instance": "\(policy.instance.location)",
+                "sideband.payload": "\(SidebandRedaction.redacted(payload, headers: policy.instance.redactedHeaders))",
+            ]
+        )
+    }
+
+    // MARK: - Answers to the client
+
+    /// 502/415/... with an empty body: the policy path fails closed without pretending to be Kong's
+    /// upstream error page.
+    func respondPolicyError(_ exchange: Exchange, status: HTTPResponseStatus) {
+        self.respondFromPolicy(exchange, status: status, policyHeaders: HTTPHeaders(), upstreamHeaders: nil, body: ByteBuffer())
+    }
+
+    private func respondRateLimited(_ exchange: Exchange, retryAfter: Int) {
+        var headers = HTTPHeaders()
+        headers.add(name: "Content-Type", value: "application/json")
+        headers.add(name: "Retry-After", value: String(retryAfter))
+        self.respondFromPolicy(
+            exchange,
+            status: .tooManyRequests,
+            policyHeaders: headers,
+            upstreamHeaders: nil,
+            body: ByteBuffer(string: CircuitBreaker.limitExceededBody(retryAfterSeconds: retryAfter))
+        )
+    }
+
+    /// A passthrough status (413 by default): the provider's body as JSON.
+    private func respondFromProvider(_ exchange: Exchange, response: SidebandHTTPResponse) {
+        var headers = HTTPHeaders()
+        headers.add(name: "Content-Type", value: "application/json")
+        self.respondFromPolicy(
+            exchange,
+            status: HTTPResponseStatus(statusCode: response.status),
+            policyHeaders: headers,
+            upstreamHeaders: nil,
+            body: response.body
+        )
+    }
+
+    private static func hostWithoutPort(_ host: String) -> String {
+        HostAndPort(host)?.host ?? host.lowercased()
+    }
+}
+
+// MARK: - Collecting the upstream response and writing final responses
+
+extension ProxyHandler {
+    /// Keeps the upstream response of a covered request until it is complete, then asks the policy.
+    func collectForResponsePhase(_ part: HTTPClientResponsePart, exchange: Exchange, policy: PolicyExchange) {
+        switch part {
+        case .head(let head):
+            exchange.upstreamHeadAt = NIODeadline.now()
+            exchange.upstreamKeepAlive = head.isKeepAlive
+            policy.responseHead = head
+        case .body(let buffer):
+            if (policy.responseBody?.readableBytes ?? 0) + buffer.readableBytes > policy.instance.config.maxSidebandBodyBytes {
+                self.loop.logger.error(
+                    "upstream response too large to describe to the policy",
+                    metadata: ["proxy.request_id": "\(exchange.id)", "sideband.instance": "\(policy.instance.location)"]
+                )
+                self.abortUpstream(exchange)
+                self.respondPolicyError(exchange, status: .badGateway)
+                return
+            }
+            policy.appendResponseBody(buffer)
+        case .end:
+            exchange.upstreamTimer?.cancel()
+            if let upstream = exchange.upstream {
+                exchange.upstream = nil
+                exchange.pool.release(upstream, reusable: exchange.requestEnded && exchange.upstreamKeepAlive)
+            }
+            self.startResponsePhase(exchange, policy: policy)
+        }
+    }
+
+    private func abortUpstream(_ exchange: Exchange) {
+        exchange.upstreamTimer?.cancel()
+        if let upstream = exchange.upstream {
+            exchange.upstream = nil
+            exchange.pool.release(upstream, reusable: false)
+        }
+    }
+
+    /// Writes a complete response decided by the policy side (deny, final answer, errors) and ends the
+    /// exchange. SIDEBAND.md §5: the answer's headers, plus `date` and `vary` of the upstream response
+    /// when the answer lacks them; framing and connection headers are ours.
+    func respondFromPolicy(
+        _ exchange: Exchange,
+        status: HTTPResponseStatus,
+        policyHeaders: HTTPHeaders,
+        upstreamHeaders: HTTPHeaders?,
+        body: ByteBuffer,
+        keepEncoding: Bool = false
+    ) {
+        guard let context = self.context, self.exchange === exchange else { return }
+        self.abortUpstream(exchange)
+        exchange.policy?.cancel()
+        if exchange.responseHeadSent {
+            self.exchange = nil
+            self.closeConnection()
+            return
+        }
+        var headers = HTTPHeaders()
+        for (name, value) in policyHeaders {
+            if HeaderRules.isHopByHop(name) || name.equalsLowercaseASCII("content-length") { continue }
+            if !keepEncoding && name.equalsLowercaseASCII("content-encoding") { continue }
+            guard HeaderRules.isSafeValue(value), HeaderRules.isToken(name) else { continue }
+            headers.add(name: name, value: value)
+        }
+        if let upstreamHeaders {
+            for name in ["date", "vary"] where !headers.contains(name: name) {
+                for value in upstreamHeaders[name] { headers.add(name: name, value: value) }
+            }
+        }
+        let bodyless = exchange.isHead || status.code == 204 || status.code == 304
+        headers.add(name: "Content-Length", value: String(body.readableBytes))
+        if self.loop.configuration.source.proxy.latencyHeaders {
+            let now = NIODeadline.now()
+            if let sentAt = exchange.upstreamSentAt {
+                headers.add(
+                    name: "X-Kong-Upstream-Latency",
+                    value: String(Self.milliseconds(from: sentAt, to: exchange.upstreamHeadAt ?? now))
+                )
+                headers.add(name: "X-Kong-Proxy-Latency", value: String(Self.milliseconds(from: exchange.receivedAt, to: sentAt)))
+            } else {
+                headers.add(name: "X-Kong-Response-Latency", value: String(Self.milliseconds(from: exchange.receivedAt, to: now)))
+            }
+        }
+        // Answered before the request ended: a body still to come cannot be trusted to be skipped, so
+        // the connection closes; a request without one just has its end read and dropped.
+        let requestPending = !exchange.requestEnded
+        if requestPending && exchange.plan.bodyFraming.hasBody { exchange.clientKeepAlive = false }
+        self.addConnectionHeader(&headers, version: exchange.clientVersion, keepAlive: exchange.clientKeepAlive)
+        exchange.responseHeadSent = true
+        context.write(
+            self.wrapOutboundOut(.head(HTTPResponseHead(version: exchange.clientVersion, status: status, headers: headers))),
+            promise: nil
+        )
+        if !bodyless && body.readableBytes > 0 {
+            context.write(self.wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
+        }
+        if requestPending && exchange.clientKeepAlive { self.beginDiscarding() }
+        self.finishResponse(keepAlive: exchange.clientKeepAlive)
+    }
+}
+
+extension RequestPath {
+    /// A trusted `X-Forwarded-Path` normalised like our own paths; kept as sent when it is not a valid path.
+    static func normalizeOrSelf(_ path: String) -> String {
+        RequestPath.normalize(path) ?? path
+    }
+}

@@ -1,0 +1,36 @@
+import Foundation
+import NIOCore
+
+/// Debug logs of sideband payloads (`enable_debug_logging`) with the values of sensitive headers replaced
+/// by `[REDACTED]`. Only runs when debug logging is on, so it may take the slow, simple road.
+enum SidebandRedaction {
+    static func redacted(_ payload: ByteBuffer, headers redacted: Set<String>) -> String {
+        guard
+            var object = try? JSONSerialization.jsonObject(with: Data(payload.readableBytesView)) as? [String: Any]
+        else {
+            return "<\(payload.readableBytes) bytes, not JSON>"
+        }
+        object = Self.redactHeaders(in: object, names: redacted)
+        if var request = object["request"] as? [String: Any] {
+            request = Self.redactHeaders(in: request, names: redacted)
+            object["request"] = request
+        }
+        guard
+            let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
+        else {
+            return "<unprintable>"
+        }
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    private static func redactHeaders(in object: [String: Any], names: Set<String>) -> [String: Any] {
+        guard let headers = object["headers"] as? [[String: Any]] else { return object }
+        var copy = object
+        copy["headers"] = headers.map { entry in
+            Dictionary(uniqueKeysWithValues: entry.map { key, value in
+                names.contains(key.lowercased()) ? (key, "[REDACTED]" as Any) : (key, value)
+            })
+        }
+        return copy
+    }
+}

@@ -200,6 +200,12 @@ public final class GatewayServer: Sendable {
             // ping-auth plugin passes the verified certificate to the policy.
             configuration.certificateVerification = .optionalVerification
             configuration.trustRoots = .file(clientCA)
+            // BoringSSL's default list leaves out Ed25519; the policy must be able to see such clients too.
+            configuration.verifySignatureAlgorithms = [
+                .ecdsaSecp256R1Sha256, .ecdsaSecp384R1Sha384, .ecdsaSecp521R1Sha512,
+                .rsaPssRsaeSha256, .rsaPssRsaeSha384, .rsaPssRsaeSha512,
+                .rsaPkcs1Sha256, .rsaPkcs1Sha384, .rsaPkcs1Sha512, .ed25519,
+            ]
         }
         return try NIOSSLContext(configuration: configuration)
     }

@@ -11,7 +11,7 @@ import TestSupport
     static func config(upstream: Int, provider: String, plugin: String = "", proxy: String = "") -> String {
         """
         _format_version: "3.0"
-        proxy: {listen: ["127.0.0.1:0"]\(proxy)}
+        proxy: {\(proxy.isEmpty ? "listen: [\"127.0.0.1:0\"]" : proxy)}
         services:
           - name: s
             url: http://127.0.0.1:\(upstream)

@@ -191,7 +191,7 @@ let package = Package(
         .testTarget(
             name: "GatewayTests",
             dependencies: [
-                "Gateway", "GatewayConfig", "TestSupport", "DemoUpstream",
+                "Gateway", "GatewayConfig", "TestSupport", "DemoUpstream", "SidebandProtocol",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

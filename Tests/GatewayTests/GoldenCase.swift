@@ -109,7 +109,7 @@ extension JSON: Decodable {
         var stringValue: String
         var intValue: Int? { nil }
         init(stringValue: String) { self.stringValue = stringValue }
-        init?(intValue: Int) { nil }
+        init?(intValue: Int) { return nil }
     }
 
     init(from decoder: any Decoder) throws {
@@ -150,7 +150,8 @@ enum GoldenCorpus {
 
     /// Cases that cannot apply to this release, with the reason.
     static let skippedCases: [Int: String] = [
-        47: "h2c (HTTP/2 with prior knowledge): HTTP/2 is a later release; the plugin answered 400 before any sideband call",
+        47: "h2c (HTTP/2 with prior knowledge): HTTP/2 is a later release; "
+            + "the plugin answered 400 before any sideband call"
     ]
 
     /// 65–69 depend on each other (one circuit breaker, real time) and run in order in one test.
@@ -163,7 +164,8 @@ enum GoldenCorpus {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw TestError(
-                "golden corpus not found at \(url.path) (looked for <repository>/../shared/golden, derived from \(#filePath))"
+                "golden corpus not found at \(url.path) "
+                    + "(looked for <repository>/../shared/golden, derived from \(#filePath))"
             )
         }
     }
@@ -295,7 +297,8 @@ struct GoldenCase: Sendable {
     private static func pairs(_ list: JSON?) -> [(name: String, value: String)] {
         var pairs: [(name: String, value: String)] = []
         for line in list?.array ?? [] {
-            guard let parts = line.array, parts.count == 2, let name = parts[0].string, let value = parts[1].string else {
+            guard let parts = line.array, parts.count == 2, let name = parts[0].string, let value = parts[1].string
+            else {
                 continue
             }
             pairs.append((name: name, value: value))
@@ -314,8 +317,9 @@ struct GoldenCase: Sendable {
             if let received = self.upstream.first?["body"]?.string, received.utf8.count == length {
                 return Array(received.utf8)
             }
-            let head = Array((spec["head"]?.string ?? "x").utf8)
-            return (0..<length).map { head[$0 % head.count] }
+            let head = Array((spec["head"]?.string ?? "").utf8)
+            return head.isEmpty
+                ? [UInt8](repeating: UInt8(ascii: "x"), count: length) : (0..<length).map { head[$0 % head.count] }
         }
         return []
     }
@@ -325,7 +329,8 @@ struct GoldenCase: Sendable {
     /// upstream's; `content-length` is recomputed from the body, except for `HEAD`, whose reply names the
     /// length of the `GET` it stands for. A case without a response phase gets 200 and a small body.
     var upstreamReply: ScriptedUpstream.Reply {
-        guard let described = self.responseRecord?.parsed, let status = described["response_code"]?.string.flatMap({ Int($0) })
+        guard let described = self.responseRecord?.parsed,
+            let status = described["response_code"]?.string.flatMap({ Int($0) })
         else {
             return ScriptedUpstream.Reply(headers: [("Content-Type", "text/plain")], text: "golden upstream")
         }
@@ -390,9 +395,13 @@ extension GoldenCase {
         var headers = curlDefaults.filter { !replaced.contains($0.name.lowercased()) }
         headers += custom
         let body = self.body
-        let chunked = custom.contains { $0.name.lowercased() == "transfer-encoding" && $0.value.lowercased() == "chunked" }
+        let chunked = custom.contains {
+            $0.name.lowercased() == "transfer-encoding" && $0.value.lowercased() == "chunked"
+        }
         if let body {
-            if !chunked && !replaced.contains("content-length") { headers.append(("Content-Length", String(body.count))) }
+            if !chunked && !replaced.contains("content-length") {
+                headers.append(("Content-Length", String(body.count)))
+            }
             if !replaced.contains("content-type") {
                 headers.append(("Content-Type", "application/x-www-form-urlencoded"))
             }

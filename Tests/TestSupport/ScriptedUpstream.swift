@@ -1,5 +1,5 @@
-public import NIOCore
 import NIOConcurrencyHelpers
+public import NIOCore
 import NIOHTTP1
 public import NIOPosix
 
@@ -145,10 +145,12 @@ final class ScriptedUpstreamHandler: ChannelInboundHandler {
         }
     }
 
-    private func write(_ reply: ScriptedUpstream.Reply, answering head: HTTPRequestHead, context: ChannelHandlerContext) {
+    private func write(_ reply: ScriptedUpstream.Reply, answering head: HTTPRequestHead, context: ChannelHandlerContext)
+    {
         var headers = HTTPHeaders()
         for (name, value) in reply.headers { headers.add(name: name, value: value) }
-        let bodyless = head.method == .HEAD || (100..<200).contains(reply.status) || reply.status == 204
+        let bodyless =
+            head.method == .HEAD || (100..<200).contains(reply.status) || reply.status == 204
             || reply.status == 304
         if !headers.contains(name: "content-length") && !(100..<200).contains(reply.status) && reply.status != 204 {
             headers.add(name: "Content-Length", value: String(reply.body.count))

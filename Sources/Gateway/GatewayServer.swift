@@ -128,6 +128,7 @@ public final class GatewayServer: Sendable {
         let logger = self.logger
         let scheme = tlsContext == nil ? "http" : "https"
         let decoderLimits = Self.decoderLimits(settings)
+        let asksForClientCertificates = settings.tls?.clientCA != nil
         let bootstrap = ServerBootstrap(group: self.group)
             .serverChannelOption(.backlog, value: 1024)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -160,10 +161,25 @@ public final class GatewayServer: Sendable {
                         peerPort: remote?.port ?? 0
                     )
                     let sync = channel.pipeline.syncOperations
-                    if let tlsContext {
-                        try sync.addHandler(NIOSSLServerHandler(context: tlsContext))
-                    }
                     let proxy = ProxyHandler(loop: loopContext, connection: connection)
+                    if let tlsContext {
+                        if asksForClientCertificates {
+                            // BoringSSL still verifies; the callback only records the chain it verified
+                            // (root first), which `include_full_cert_chain` describes to the policy. This is
+                            // the per-certificate callback NIOSSL marks deprecated: its replacement takes over
+                            // verification entirely, which we do not want to re-implement.
+                            let recorder = VerifiedChainRecorder()
+                            proxy.verifiedChain = recorder
+                            try sync.addHandler(
+                                NIOSSLServerHandler(context: tlsContext) { result, certificate in
+                                    if case .certificateVerified = result { recorder.rootFirst.append(certificate) }
+                                    return result
+                                }
+                            )
+                        } else {
+                            try sync.addHandler(NIOSSLServerHandler(context: tlsContext))
+                        }
+                    }
                     let observer = ClientActivityObserver(proxy: proxy, canHalfClose: tlsContext == nil)
                     proxy.rawOutput = observer
                     try sync.addHandler(observer)

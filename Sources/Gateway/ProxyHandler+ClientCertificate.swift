@@ -7,19 +7,21 @@ extension ProxyHandler {
     /// object, rendered once per connection (the certificate cannot change) and nil on plain HTTP or when
     /// the client sent none.
     ///
-    /// NIOSSL exposes the verified leaf; the rest of the chain is only available through a custom
-    /// verification callback, so `include_full_cert_chain` currently yields the leaf alone.
+    /// The chain is the one BoringSSL verified (leaf first, up to the trusted root), as recorded by the
+    /// listener's verification callback; without it, the verified leaf alone.
     func clientCertificateJSON(includeFullChain: Bool) -> ByteBuffer? {
         if let cached = self.renderedClientCertificate { return cached }
         guard self.connection.scheme == "https", let context = self.context,
             let tls = try? context.pipeline.syncOperations.handler(type: NIOSSLServerHandler.self),
-            let leaf = tls.peerCertificate, let der = try? leaf.toDERBytes()
+            let leaf = tls.peerCertificate, let leafDER = try? leaf.toDERBytes()
         else {
             self.renderedClientCertificate = .some(nil)
             return nil
         }
+        var chain = (self.verifiedChain?.rootFirst.reversed() ?? []).compactMap { try? $0.toDERBytes() }
+        if chain.first != leafDER { chain = [leafDER] }
         do {
-            let rendered = try ClientCertificateJWK.render(chainDER: [der], includeFullChain: includeFullChain)
+            let rendered = try ClientCertificateJWK.render(chainDER: chain, includeFullChain: includeFullChain)
             self.renderedClientCertificate = .some(rendered)
             return rendered
         } catch {
@@ -31,4 +33,10 @@ extension ProxyHandler {
             return nil
         }
     }
+}
+
+/// The certificates BoringSSL verified for one TLS connection, in the order its verification callback
+/// saw them (root first). Confined to the connection's event loop.
+final class VerifiedChainRecorder {
+    var rootFirst: [NIOSSLCertificate] = []
 }

@@ -55,6 +55,8 @@ final class ProxyHandler: ChannelDuplexHandler, PooledConnectionOwner {
     private var discardedBytes = 0
     /// The client certificate object for the policy, once rendered (`.some(nil)`: none to describe).
     var renderedClientCertificate: ByteBuffer??
+    /// The client's verified certificate chain, on listeners that ask for client certificates.
+    var verifiedChain: VerifiedChainRecorder?
 
     init(loop: LoopContext, connection: ClientConnectionInfo) {
         self.loop = loop

@@ -40,6 +40,38 @@ import TestSupport
         }
     }
 
+    @Test func fullChainIsDescribedWhenConfigured() async throws {
+        let certificates = try TestCertificates()
+        let client = try certificates.issueClientCertificate(.p256)
+        try await PingAuthTests.withPolicy(
+            plugin: "include_full_cert_chain: true",
+            proxy: """
+                listen: ["127.0.0.1:0 ssl"], tls: {certificate: "\(certificates.serverCertificatePath)", \
+                key: "\(certificates.serverKeyPath)", client_ca: "\(certificates.caCertificatePath)"}
+                """
+        ) { gateway, _, provider in
+            var configuration = TLSConfiguration.makeClientConfiguration()
+            configuration.trustRoots = .file(certificates.caCertificatePath)
+            configuration.certificateChain = try NIOSSLCertificate.fromPEMFile(client.certificatePath).map { .certificate($0) }
+            configuration.privateKey = .privateKey(try NIOSSLPrivateKey(file: client.keyPath, format: .pem))
+            let connection = try await RawHTTPConnection.connect(
+                port: try #require(gateway.tlsPort),
+                tls: try NIOSSLContext(configuration: configuration),
+                serverName: "localhost"
+            )
+            try await connection.send("GET /chain HTTP/1.1\r\nHost: localhost\r\n\r\n")
+            #expect(try await connection.readResponse().status == 200)
+            await connection.close()
+            let jwk = try #require(provider.calls.first?.json["client_certificate"] as? [String: Any])
+            let x5c = try #require(jwk["x5c"] as? [String])
+            // the leaf, then the CA it was verified against
+            #expect(x5c.count == 2)
+            #expect(x5c.first == client.expectedJWK["x5c0"])
+            let caDER = try NIOSSLCertificate.fromPEMFile(certificates.caCertificatePath)[0].toDERBytes()
+            #expect(x5c.last == Data(caDER).base64EncodedString())
+        }
+    }
+
     @Test func plainConnectionsHaveNoClientCertificate() async throws {
         try await PingAuthTests.withPolicy { gateway, _, provider in
             _ = try await gateway.request("GET /x HTTP/1.1\r\nHost: h\r\n\r\n")

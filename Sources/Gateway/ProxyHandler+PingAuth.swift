@@ -99,7 +99,9 @@ extension ProxyHandler {
         policy: PolicyExchange,
         result: Result<SidebandHTTPResponse, SidebandCallError>
     ) {
-        switch self.classify(result, policy: policy, phase: .request) {
+        switch self.classify(result, exchange: exchange, policy: policy, phase: .request) {
+        case .answered:
+            return
         case .failed:
             if policy.instance.config.failOpen {
                 // No decision to apply and none to come: the request goes through untouched.
@@ -108,10 +110,6 @@ extension ProxyHandler {
             } else {
                 self.respondPolicyError(exchange, status: .badGateway)
             }
-        case .answered(let response):
-            self.respondFromProvider(exchange, response: response)
-        case .rateLimited(let seconds):
-            self.respondRateLimited(exchange, retryAfter: seconds)
         case .decision(let body):
             let decision: RequestDecision
             do {
@@ -279,7 +277,9 @@ extension ProxyHandler {
         policy: PolicyExchange,
         result: Result<SidebandHTTPResponse, SidebandCallError>
     ) {
-        switch self.classify(result, policy: policy, phase: .response) {
+        switch self.classify(result, exchange: exchange, policy: policy, phase: .response) {
+        case .answered:
+            return
         case .failed:
             if policy.instance.config.failOpen, let head = policy.responseHead {
                 // The upstream response passes unmodified.
@@ -293,10 +293,6 @@ extension ProxyHandler {
             } else {
                 self.respondPolicyError(exchange, status: .badGateway)
             }
-        case .answered(let response):
-            self.respondFromProvider(exchange, response: response)
-        case .rateLimited(let seconds):
-            self.respondRateLimited(exchange, retryAfter: seconds)
         case .decision(let body):
             let decision: ResponseDecision
             do {
@@ -321,18 +317,20 @@ extension ProxyHandler {
     // MARK: - Provider answers
 
     enum ProviderOutcome {
-        /// No usable answer (unreachable, TLS, timeout, 5xx, 4xx not passed through).
+        /// No usable answer (unreachable, TLS, timeout, 5xx, 4xx not passed through): the phase decides
+        /// between failing closed and `fail_open`.
         case failed
-        /// A passthrough status: relay it.
-        case answered(SidebandHTTPResponse)
-        /// 429: the circuit is now open for this many seconds.
-        case rateLimited(Int)
+        /// Already answered the same way in both phases: a passthrough status relayed, or 429 (the
+        /// instance's circuit is now open).
+        case answered
         /// 2xx: the body is the decision.
         case decision(ByteBuffer)
     }
 
+    /// What the provider's HTTP answer means, whichever the phase.
     private func classify(
         _ result: Result<SidebandHTTPResponse, SidebandCallError>,
+        exchange: Exchange,
         policy: PolicyExchange,
         phase: SidebandPhase
     ) -> ProviderOutcome {
@@ -360,9 +358,11 @@ extension ProxyHandler {
                 let retryAfter = RetryAfter.parse(response.headers.first(name: "retry-after"), now: Int64(time(nil)))
                 let seconds = CircuitBreaker.openWindowSeconds(retryAfterSeconds: retryAfter)
                 policy.instance.breaker.open(forSeconds: seconds, now: now)
-                return .rateLimited(policy.instance.breaker.secondsLeftOpen(now: now) ?? seconds)
+                self.respondRateLimited(exchange, retryAfter: policy.instance.breaker.secondsLeftOpen(now: now) ?? seconds)
+                return .answered
             case let status where policy.instance.passthroughStatusCodes.contains(status):
-                return .answered(response)
+                self.respondFromProvider(exchange, response: response)
+                return .answered
             default:
                 let summary = SidebandAnswerParser.errorSummary(response.body)
                 self.logProviderProblem(

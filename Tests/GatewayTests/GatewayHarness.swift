@@ -88,11 +88,11 @@ struct EchoedRequest {
     }
 }
 
-/// A port nothing listens on (bound, then closed).
-func unusedPort() async throws -> Int {
-    let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-        .bind(host: "127.0.0.1", port: 0).get()
-    let port = channel.localAddress!.port!
-    try await channel.close()
-    return port
+/// A port nothing listens on, reserved for the whole test run (see `RefusingPort`).
+let refusingPortForTests: RefusingPort = {
+    do { return try RefusingPort() } catch { fatalError("cannot reserve a refusing port: \(error)") }
+}()
+
+func unusedPort() -> Int {
+    refusingPortForTests.port
 }

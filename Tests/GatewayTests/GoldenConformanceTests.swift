@@ -182,7 +182,7 @@ struct GoldenRig {
         }
         do {
             let secret = golden.secretHeader
-            let unreachable = try await unusedPort()
+            let unreachable = unusedPort()
             let yaml = Self.configuration(
                 listener: golden.port,
                 secretHeaderName: secret.name,

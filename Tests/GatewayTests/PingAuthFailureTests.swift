@@ -9,7 +9,7 @@ import TestSupport
 /// SIDEBAND.md §6, row by row.
 @Suite struct PingAuthFailureTests {
     @Test func unreachableProviderFailsClosedOrOpenWhenConfigured() async throws {
-        let closed = try await unusedPort()
+        let closed = unusedPort()
         try await PingAuthTests.withPolicy(providerURL: { _ in "http://127.0.0.1:\(closed)" }) { gateway, upstream, _ in
             let response = try await gateway.request("GET /x HTTP/1.1\r\nHost: h\r\n\r\n")
             #expect(response.status == 502)

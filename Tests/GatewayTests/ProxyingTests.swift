@@ -134,7 +134,7 @@ import TestSupport
     }
 
     @Test func unreachableUpstreamIs502AndSilentUpstreamIs504() async throws {
-        let closedPort = try await unusedPort()
+        let closedPort = unusedPort()
         try await withGateway({ port in
             """
             _format_version: "3.0"

@@ -44,6 +44,9 @@ final class Exchange {
     var responseHeadSent = false
     var upstreamKeepAlive = true
     var upstreamTimer: Scheduled<Void>?
+    /// When the current upstream wait expires, and when `upstreamTimer` fires (never later).
+    var upstreamDeadline = NIODeadline.distantFuture
+    var upstreamTimerFiresAt = NIODeadline.distantFuture
 
     init(
         id: UInt64,

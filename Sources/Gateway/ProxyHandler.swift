@@ -50,6 +50,9 @@ final class ProxyHandler: ChannelDuplexHandler, PooledConnectionOwner {
     private var clientReadHeld = false
     private var clientTimer: Scheduled<Void>?
     private var clientTimerKind: ClientTimer?
+    /// When the client's current wait expires, and when the scheduled task fires (never later).
+    private var clientDeadline = NIODeadline.distantFuture
+    private var clientTimerFiresAt = NIODeadline.distantFuture
     private var requestsServed = 0
     private var upstreamNeedsFlush = false
     private var discardedBytes = 0
@@ -524,31 +527,45 @@ final class ProxyHandler: ChannelDuplexHandler, PooledConnectionOwner {
 
     // MARK: - Timers
 
+    /// Timers are extended lazily: re-arming only moves the deadline, and the one scheduled task, when it
+    /// fires early, schedules itself again for the rest. Re-scheduling a task for every body part and
+    /// every request was measurable churn on the event loop.
     private func armClientTimer(_ kind: ClientTimer) {
         guard let context = self.context else { return }
-        self.clientTimer?.cancel()
         let settings = self.loop.configuration.source.proxy
         let milliseconds: Int
         switch kind {
         case .idle: milliseconds = self.requestsServed == 0 ? settings.clientTimeoutMs : settings.keepaliveTimeoutMs
         case .head, .body, .send: milliseconds = settings.clientTimeoutMs
         }
+        let deadline = NIODeadline.now() + .milliseconds(Int64(milliseconds))
         self.clientTimerKind = kind
-        let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
-        self.clientTimer = context.eventLoop.scheduleTask(in: .milliseconds(Int64(milliseconds))) {
-            loopBound.value.clientTimerFired(kind)
+        self.clientDeadline = deadline
+        if self.clientTimer != nil && self.clientTimerFiresAt <= deadline { return }
+        self.clientTimer?.cancel()
+        self.scheduleClientTimer(at: deadline, on: context.eventLoop)
+    }
+
+    private func scheduleClientTimer(at deadline: NIODeadline, on eventLoop: any EventLoop) {
+        let loopBound = NIOLoopBound(self, eventLoop: eventLoop)
+        self.clientTimerFiresAt = deadline
+        self.clientTimer = eventLoop.scheduleTask(deadline: deadline) {
+            loopBound.value.clientTimerFired()
         }
     }
 
+    /// Stops timing the client; the scheduled task, if any, finds nothing to do (or is cancelled on close).
     func cancelClientTimer() {
-        self.clientTimer?.cancel()
-        self.clientTimer = nil
         self.clientTimerKind = nil
     }
 
-    private func clientTimerFired(_ kind: ClientTimer) {
-        guard self.clientTimerKind == kind else { return }
+    private func clientTimerFired() {
         self.clientTimer = nil
+        guard let kind = self.clientTimerKind, let context = self.context else { return }
+        if NIODeadline.now() < self.clientDeadline {
+            self.scheduleClientTimer(at: self.clientDeadline, on: context.eventLoop)
+            return
+        }
         self.clientTimerKind = nil
         switch kind {
         case .idle, .send:
@@ -570,17 +587,32 @@ final class ProxyHandler: ChannelDuplexHandler, PooledConnectionOwner {
         }
     }
 
+    /// The upstream read (or write) timeout of the current exchange, extended lazily like the client timer.
     func armUpstreamTimer(_ exchange: Exchange, timeout: TimeAmount) {
         guard let context = self.context else { return }
+        let deadline = NIODeadline.now() + timeout
+        exchange.upstreamDeadline = deadline
+        if exchange.upstreamTimer != nil && exchange.upstreamTimerFiresAt <= deadline { return }
         exchange.upstreamTimer?.cancel()
-        let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
-        let exchangeBound = NIOLoopBound(exchange, eventLoop: context.eventLoop)
-        exchange.upstreamTimer = context.eventLoop.scheduleTask(in: timeout) {
+        self.scheduleUpstreamTimer(exchange, at: deadline, on: context.eventLoop)
+    }
+
+    private func scheduleUpstreamTimer(_ exchange: Exchange, at deadline: NIODeadline, on eventLoop: any EventLoop) {
+        let loopBound = NIOLoopBound(self, eventLoop: eventLoop)
+        let exchangeBound = NIOLoopBound(exchange, eventLoop: eventLoop)
+        exchange.upstreamTimerFiresAt = deadline
+        exchange.upstreamTimer = eventLoop.scheduleTask(deadline: deadline) {
             let handler = loopBound.value
-            guard handler.exchange === exchangeBound.value else { return }
+            let exchange = exchangeBound.value
+            exchange.upstreamTimer = nil
+            guard handler.exchange === exchange else { return }
+            if NIODeadline.now() < exchange.upstreamDeadline {
+                handler.scheduleUpstreamTimer(exchange, at: exchange.upstreamDeadline, on: eventLoop)
+                return
+            }
             handler.loop.logger.warning(
                 "upstream timed out",
-                metadata: ["proxy.request_id": "\(exchangeBound.value.id)"]
+                metadata: ["proxy.request_id": "\(exchange.id)"]
             )
             handler.abortExchange(with: .gatewayTimeout)
         }
@@ -599,6 +631,8 @@ final class ProxyHandler: ChannelDuplexHandler, PooledConnectionOwner {
     private func teardown() {
         self.state = .closing
         self.cancelClientTimer()
+        self.clientTimer?.cancel()
+        self.clientTimer = nil
         guard let exchange = self.exchange else { return }
         self.exchange = nil
         exchange.upstreamTimer?.cancel()

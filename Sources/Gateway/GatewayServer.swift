@@ -5,6 +5,7 @@ import NIOExtras
 import NIOHTTP1
 import NIOPosix
 import NIOSSL
+import NIOTLS
 import Atomics
 import NIOConcurrencyHelpers
 
@@ -163,6 +164,17 @@ public final class GatewayServer: Sendable {
                     let sync = channel.pipeline.syncOperations
                     let proxy = ProxyHandler(loop: loopContext, connection: connection)
                     if let tlsContext {
+                        // The server name the client asked for, for routes with `snis`; read from the
+                        // ClientHello before the TLS handler consumes it.
+                        let channelBox = NIOLoopBound(channel, eventLoop: channel.eventLoop)
+                        try sync.addHandler(
+                            ByteToMessageHandler(
+                                SNIHandler { result in
+                                    if case .hostname(let name) = result { proxy.tlsServerName = name.lowercased() }
+                                    return channelBox.value.eventLoop.makeSucceededVoidFuture()
+                                }
+                            )
+                        )
                         if asksForClientCertificates {
                             // BoringSSL still verifies; the callback only records the chain it verified
                             // (root first), which `include_full_cert_chain` describes to the policy. This is

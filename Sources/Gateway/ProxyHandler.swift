@@ -58,6 +58,8 @@ final class ProxyHandler: ChannelDuplexHandler, PooledConnectionOwner {
     private var discardedBytes = 0
     /// The client certificate object for the policy, once rendered (`.some(nil)`: none to describe).
     var renderedClientCertificate: ByteBuffer??
+    /// The TLS server name (SNI) the client sent, lower-cased; nil on plain HTTP or when none was sent.
+    var tlsServerName: String?
     /// The client's verified certificate chain, on listeners that ask for client certificates.
     var verifiedChain: VerifiedChainRecorder?
 
@@ -173,7 +175,12 @@ final class ProxyHandler: ChannelDuplexHandler, PooledConnectionOwner {
         self.requestsServed += 1
         let receivedAt = NIODeadline.now()
         let configuration = self.loop.configuration
-        switch RequestPlanner.plan(head: head, connection: self.connection, configuration: configuration) {
+        switch RequestPlanner.plan(
+            head: head,
+            connection: self.connection,
+            serverName: self.connection.scheme == "https" ? (self.tlsServerName ?? "") : nil,
+            configuration: configuration
+        ) {
         case .respond(let response, let closeConnection, let extraHeaders):
             self.respondLocally(
                 response,

@@ -67,9 +67,11 @@ enum RequestPlanner {
         "x-forwarded-path", "x-forwarded-prefix", "x-real-ip", "expect",
     ]
 
+    /// - Parameter serverName: the TLS SNI on https listeners ("" when the client sent none), nil on http.
     static func plan(
         head: HTTPRequestHead,
         connection: ClientConnectionInfo,
+        serverName: String?,
         configuration: CompiledConfiguration
     ) -> RequestPlan {
         let settings = configuration.source.proxy
@@ -126,7 +128,7 @@ enum RequestPlanner {
             host: host,
             port: connection.listenerPort,
             path: path,
-            sni: nil,
+            sni: serverName,
             headers: RoutingHeaders(headers: head.headers)
         )
         let keepReading = framing == .none || !Self.expectsContinue(head)

@@ -64,3 +64,38 @@ import TestSupport
         }
     }
 }
+
+@Suite struct SNIRoutingTests {
+    @Test func routesWithSnisMatchTheServerNameTheClientSent() async throws {
+        let certificates = try TestCertificates()
+        try await withGateway({ port in
+            """
+            _format_version: "3.0"
+            proxy:
+              listen: ["127.0.0.1:0 ssl"]
+              tls: {certificate: "\(certificates.serverCertificatePath)", key: "\(certificates.serverKeyPath)"}
+            services:
+              - name: by-sni
+                url: http://127.0.0.1:\(port)/sni
+                routes: [{name: sni, snis: ["localhost"], paths: ["/"]}]
+              - name: fallback
+                url: http://127.0.0.1:\(port)/plain
+                routes: [{name: plain, paths: ["/"]}]
+            """
+        }) { gateway, _ in
+            let port = try #require(gateway.tlsPort)
+            var trusting = TLSConfiguration.makeClientConfiguration()
+            trusting.trustRoots = .file(certificates.caCertificatePath)
+            let context = try NIOSSLContext(configuration: trusting)
+            let named = try await RawHTTPConnection.connect(port: port, tls: context, serverName: "localhost")
+            try await named.send("GET /x HTTP/1.1\r\nHost: localhost\r\n\r\n")
+            #expect(try EchoedRequest(await named.readResponse()).uri == "/sni/x")
+            await named.close()
+            // an IP literal sends no SNI: the sni route does not match
+            let unnamed = try await RawHTTPConnection.connect(port: port, tls: context, serverName: nil)
+            try await unnamed.send("GET /x HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+            #expect(try EchoedRequest(await unnamed.readResponse()).uri == "/plain/x")
+            await unnamed.close()
+        }
+    }
+}

@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "ConnectionPool", targets: ["ConnectionPool"]),
         .library(name: "Gateway", targets: ["Gateway"]),
         .library(name: "SidebandClient", targets: ["SidebandClient"]),
+        .library(name: "MockPDP", targets: ["MockPDP"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.3"),
@@ -89,6 +90,31 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The mock policy server's rules language and decision engine (what PingAuthorize decides).
+        .target(
+            name: "MockPolicy",
+            dependencies: [
+                "SidebandProtocol",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // `mock-pdp`: a local Sideband API (transport, auth, faults, decision log, reload, record/replay).
+        .target(
+            name: "MockPDP",
+            dependencies: [
+                "MockPolicy", "SidebandProtocol", "SidebandClient",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // The NIO server: listeners, proxy pipeline, upstream connections, limits, lifecycle.
         .target(
             name: "Gateway",
@@ -125,7 +151,7 @@ let package = Package(
         .executableTarget(
             name: "PingAuthProxyCLI",
             dependencies: [
-                "Gateway", "GatewayConfig", "DemoUpstream",
+                "Gateway", "GatewayConfig", "DemoUpstream", "MockPDP", "MockPolicy",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -170,6 +196,24 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "MockPolicyTests",
+            dependencies: ["MockPolicy", "SidebandProtocol", .product(name: "NIOCore", package: "swift-nio")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "MockPDPTests",
+            dependencies: [
+                "MockPDP", "MockPolicy", "TestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "SidebandClientTests",
             dependencies: ["SidebandClient"],
             swiftSettings: swiftSettings
@@ -192,7 +236,7 @@ let package = Package(
         .testTarget(
             name: "GatewayTests",
             dependencies: [
-                "Gateway", "GatewayConfig", "TestSupport", "DemoUpstream", "SidebandProtocol",
+                "Gateway", "GatewayConfig", "TestSupport", "DemoUpstream", "SidebandProtocol", "MockPDP", "MockPolicy",
                 .product(name: "CompressNIO", package: "compress-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

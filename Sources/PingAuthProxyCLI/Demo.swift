@@ -3,12 +3,15 @@ import DemoUpstream
 import Foundation
 import Gateway
 import GatewayConfig
+import Logging
+import MockPDP
+import MockPolicy
 import NIOPosix
 import ServiceLifecycle
 
 struct Demo: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Run the gateway on an embedded configuration with a demo upstream, and print curl commands to try."
+        abstract: "Run the gateway with an embedded mock policy server and a demo upstream, and print curl commands to try."
     )
 
     @Option(name: .long, help: "Gateway port.")
@@ -17,13 +20,23 @@ struct Demo: AsyncParsableCommand {
     @Option(name: .long, help: "Demo upstream port.")
     var upstreamPort: Int = 9000
 
+    @Option(name: .long, help: "Mock policy server port.")
+    var pdpPort: Int = 9100
+
     func run() async throws {
         let logger = Output.bootstrapLogging(level: "notice")
-        let upstreamGroup = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        let upstream = try await EchoServer.start(host: "127.0.0.1", port: self.upstreamPort, group: upstreamGroup)
-        let text = Self.embeddedConfiguration(gatewayPort: self.port, upstreamPort: upstream.port)
+        let sideGroup = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let upstream = try await EchoServer.start(host: "127.0.0.1", port: self.upstreamPort, group: sideGroup)
+        let rules = try MockRules.parse(Self.demoRules, sourceName: "embedded demo rules")
+        var pdpConfiguration = MockPDPServer.Configuration(logger: logger)
+        pdpConfiguration.host = "127.0.0.1"
+        pdpConfiguration.port = self.pdpPort
+        pdpConfiguration.rules = rules
+        let pdp = try await MockPDPServer.start(pdpConfiguration, group: sideGroup)
+        let text = Self.embeddedConfiguration(gatewayPort: self.port, upstreamPort: upstream.port, pdpPort: pdp.port)
         let configuration = try ConfigurationLoader.parse(text, environment: [:])
         Output.line("demo upstream on http://127.0.0.1:\(upstream.port)")
+        Output.line("mock policy server on http://127.0.0.1:\(pdp.port) (decisions: GET /_mock/decisions)")
         try await Runner.runGateway(configuration: configuration, logger: logger, reload: { configuration }) {
             listeners in
             guard let url = listeners.first?.url else { return }
@@ -31,18 +44,20 @@ struct Demo: AsyncParsableCommand {
                 """
 
                 Try:
-                  curl -i \(url)/demo/hello                       # proxied to the demo upstream (path stripped)
-                  curl -i -X POST -d '{"qty":2}' \(url)/demo/orders  # request body streamed upstream
-                  curl -i \(url)/nowhere                          # 404: no route, Kong's JSON body
+                  curl -i \(url)/demo/orders      # allowed: the policy lets it through to the demo upstream
+                  curl -i \(url)/demo/admin       # denied: the policy answers 403 itself
+                  curl -i \(url)/demo/hello       # modified: the upstream sees the header X-Policy: modified
+                  curl -s http://127.0.0.1:\(pdp.port)/_mock/decisions   # what the policy decided, and which rule
                 Press Ctrl-C to stop.
                 """
             )
         }
+        await pdp.close()
         try? await upstream.close()
-        try? await upstreamGroup.shutdownGracefully()
+        try? await sideGroup.shutdownGracefully()
     }
 
-    static func embeddedConfiguration(gatewayPort: Int, upstreamPort: Int) -> String {
+    static func embeddedConfiguration(gatewayPort: Int, upstreamPort: Int, pdpPort: Int) -> String {
         """
         _format_version: "3.0"
         proxy:
@@ -53,6 +68,52 @@ struct Demo: AsyncParsableCommand {
             routes:
               - name: demo
                 paths: ["/demo"]
+            plugins:
+              - name: ping-auth
+                config:
+                  service_url: http://127.0.0.1:\(pdpPort)
+                  shared_secret: demo-secret
+                  secret_header_name: CLIENT-TOKEN
         """
     }
+
+    /// The quick start's policy (the same as Config/policies/default.yml).
+    static let demoRules = """
+        # The quick start's policy: what `ping-auth-proxy mock-pdp` decides when you have not written your own.
+        # Language reference: Config/policies/README.md in this folder.
+        #
+        #   GET /demo/hello        -> allowed, with the header X-Policy: modified added on the way upstream
+        #   GET /demo/admin...     -> denied with 403
+        #   anything else          -> allowed unchanged; upstream responses pass unchanged
+
+        settings:
+          # No shared_secrets: every gateway secret is accepted. To check it as PingAuthorize does:
+          # shared_secrets: ["{env:PAZ_SHARED_SECRET}"]
+          secret_header_name: CLIENT-TOKEN
+          request_context_method: state
+
+        request_rules:
+          # Rules are tried top to bottom; the first that matches decides.
+          - name: deny-admin
+            description: Nothing under /demo/admin is for the public.
+            match:
+              path: /demo/admin**          # ** spans segments: /demo/admin, /demo/admin/users, /demo/administrators
+            deny:
+              status: 403
+              body:
+                status: 403
+                message: Access denied by the demo policy
+
+          - name: modify-hello
+            description: Show a modification - the upstream echoes the header back.
+            match:
+              path: /demo/hello
+            allow:
+              add_headers:
+                X-Policy: modified
+
+        default:
+          request: allow       # requests no rule matched go upstream unchanged
+          response: pass       # upstream responses reach the client unchanged
+        """
 }

@@ -3,7 +3,9 @@ import NIOCore
 /// base64url without padding (RFC 4648 §5): how `state` carries the original request, and how a JWT's
 /// payload is read. Hand-written so the per-call `state` goes straight into the answer buffer.
 enum Base64URL {
-    private static let alphabet: [UInt8] = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
+    private static let alphabet: [UInt8] = Array(
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8
+    )
 
     /// Appends the encoding of `bytes`' readable bytes to `buffer`.
     static func encode(_ bytes: ByteBuffer, into buffer: inout ByteBuffer) {
@@ -15,7 +17,8 @@ enum Base64URL {
                     var out = 0
                     var index = 0
                     while index + 3 <= count {
-                        let value = UInt32(input[index]) << 16 | UInt32(input[index + 1]) << 8 | UInt32(input[index + 2])
+                        let value =
+                            UInt32(input[index]) << 16 | UInt32(input[index + 1]) << 8 | UInt32(input[index + 2])
                         output[out] = table[Int(value >> 18 & 0x3F)]
                         output[out + 1] = table[Int(value >> 12 & 0x3F)]
                         output[out + 2] = table[Int(value >> 6 & 0x3F)]

@@ -37,7 +37,7 @@ struct EvaluationContext {
         }
         for filter in reference.filters {
             switch filter {
-            case .lower: text = StringPattern.lowercasedASCII(text)
+            case .lower: text = text.lowercased()
             case .upper: text = text.uppercased()
             case .urlencode: text = QueryString.encode(text)
             case .json:

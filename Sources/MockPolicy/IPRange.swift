@@ -63,7 +63,9 @@ struct IPRange: Sendable, Equatable {
         let doubleColons = text.ranges(of: "::")
         guard doubleColons.count <= 1 else { return nil }
         let halves =
-            doubleColons.first.map { [String(text[..<$0.lowerBound]), String(text[$0.upperBound...])] } ?? [String(text)]
+            doubleColons.first.map { [String(text[..<$0.lowerBound]), String(text[$0.upperBound...])] } ?? [
+                String(text)
+            ]
         func groups(_ part: String, allowIPv4Tail: Bool) -> [UInt8]? {
             if part.isEmpty { return [] }
             var bytes: [UInt8] = []

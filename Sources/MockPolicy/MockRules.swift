@@ -109,6 +109,12 @@ public struct MockRules: Sendable {
     }
 
     static func badRequest(_ message: String) -> MockAnswer {
-        MockAnswer(status: 400, body: AnswerWriter.badRequest(message), ruleName: "", decision: "error", summary: message)
+        MockAnswer(
+            status: 400,
+            body: AnswerWriter.badRequest(message),
+            ruleName: "",
+            decision: "error",
+            summary: message
+        )
     }
 }

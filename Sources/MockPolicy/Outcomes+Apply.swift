@@ -12,13 +12,26 @@ extension HeaderChanges {
             let position = lines.firstIndex { $0.lowercased == lowercased } ?? lines.count
             lines.removeAll { $0.lowercased == lowercased }
             let insertAt = min(position, lines.count)
-            lines.insert(contentsOf: values.map { (name, $0.render(context), lowercased) }, at: insertAt)
+            lines.insert(
+                contentsOf: values.map { (name, Self.headerSafe($0.render(context)), lowercased) },
+                at: insertAt
+            )
         }
         for (name, values) in self.add {
             let lowercased = StringPattern.lowercasedASCII(name)
-            lines += values.map { (name, $0.render(context), lowercased) }
+            lines += values.map { (name, Self.headerSafe($0.render(context)), lowercased) }
         }
         return lines.map { ($0.name, $0.value) }
+    }
+
+    /// A rendered value with CR, LF and NUL replaced by spaces: a capture or body field may contain them,
+    /// and a gateway refuses a whole answer whose header values do (it would split the header).
+    static func headerSafe(_ value: String) -> String {
+        guard value.utf8.contains(where: { $0 == 0x0D || $0 == 0x0A || $0 == 0x00 }) else { return value }
+        return String(
+            decoding: value.utf8.map { $0 == 0x0D || $0 == 0x0A || $0 == 0x00 ? UInt8(ascii: " ") : $0 },
+            as: UTF8.self
+        )
     }
 }
 
@@ -49,7 +62,7 @@ extension BodyChange {
 extension DenyOutcome {
     /// The deny's status, headers (with `Content-Type` added when the rule sets none) and body.
     func render(_ context: EvaluationContext) -> (status: Int, headers: [(name: String, value: String)], body: String) {
-        var headers = self.headers.map { (name: $0.name, value: $0.value.render(context)) }
+        var headers = self.headers.map { (name: $0.name, value: HeaderChanges.headerSafe($0.value.render(context))) }
         let body: String
         let isJSON: Bool
         if let template = self.body {

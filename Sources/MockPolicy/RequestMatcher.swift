@@ -38,7 +38,8 @@ struct RequestMatcher: Sendable {
         if let ranges = self.sourceIPs {
             guard let address = request.sourceIP, ranges.contains(where: { $0.contains(address) }) else { return false }
         }
-        for header in self.headers where !header.matcher.matches(request.headerValues(header.name), captures: &captures) {
+        for header in self.headers where !header.matcher.matches(request.headerValues(header.name), captures: &captures)
+        {
             return false
         }
         for parameter in self.query
@@ -114,7 +115,8 @@ struct StatusPattern: Sendable, Equatable {
             return StatusPattern(range: (digit * 100)...(digit * 100 + 99))
         }
         let bounds = text.split(separator: "-", omittingEmptySubsequences: false)
-        if bounds.count == 2, let low = Int(bounds[0]), let high = Int(bounds[1]), 100 <= low, low <= high, high <= 999 {
+        if bounds.count == 2, let low = Int(bounds[0]), let high = Int(bounds[1]), 100 <= low, low <= high, high <= 999
+        {
             return StatusPattern(range: low...high)
         }
         return nil

@@ -8,7 +8,12 @@ extension RulesParser {
         var changes = AllowChanges()
         changes.headers = self.parseHeaderChanges(reader, scope: scope)
         if let method = reader.string("method") {
-            changes.method = self.template(method, at: reader.path("method"), node: reader.value("method"), scope: scope)
+            changes.method = self.template(
+                method,
+                at: reader.path("method"),
+                node: reader.value("method"),
+                scope: scope
+            )
         }
         if let path = reader.string("path") {
             changes.path = self.template(path, at: reader.path("path"), node: reader.value("path"), scope: scope)
@@ -26,7 +31,11 @@ extension RulesParser {
     /// `respond:` — a mapping of changes to the upstream response.
     func parseRespond(_ node: Node?, path: String, scope: TemplateScope) -> RespondChanges? {
         guard let node, !node.isNull else {
-            self.sink.report("respond needs changes (status, set_headers, add_headers, remove_headers, body); use pass: to leave the response alone", at: path, node: node)
+            self.sink.report(
+                "respond needs changes (status, set_headers, add_headers, remove_headers, body); use pass: to leave the response alone",
+                at: path,
+                node: node
+            )
             return nil
         }
         guard let reader = RuleReader(node, path: path, sink: self.sink) else { return nil }
@@ -124,7 +133,9 @@ extension RulesParser {
     /// `replace` (a whole new body, a string or YAML written as JSON).
     private func parseBodyChange(_ node: Node, path: String, scope: TemplateScope) -> BodyChange? {
         if case .scalar = node {
-            return node.string.flatMap { self.template($0, at: path, node: node, scope: scope) }.map { .replace(.text($0)) }
+            return node.string.flatMap { self.template($0, at: path, node: node, scope: scope) }.map {
+                .replace(.text($0))
+            }
         }
         guard let reader = RuleReader(node, path: path, sink: self.sink) else { return nil }
         defer { reader.finish(expected: ["set", "remove", "replace"]) }
@@ -173,7 +184,9 @@ extension RulesParser {
             guard let reader = RuleReader(node, path: path, sink: self.sink) else { return nil }
             var members: [(key: String, value: ValueTemplate)] = []
             for entry in reader.allEntries() {
-                guard let value = self.parseValueTemplate(entry.value, path: entry.path, scope: scope) else { return nil }
+                guard let value = self.parseValueTemplate(entry.value, path: entry.path, scope: scope) else {
+                    return nil
+                }
                 members.append((entry.key, value))
             }
             return .object(members)

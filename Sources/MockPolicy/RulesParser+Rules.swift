@@ -9,17 +9,24 @@ extension RulesParser {
     func parseRequestRule(_ node: Node, path: String, defaultName: String, isDefault: Bool) -> RequestRule? {
         if isDefault, case .scalar = node {
             switch node.string {
-            case "allow": return RequestRule(name: "default", matcher: RequestMatcher(), outcome: .allow(AllowChanges()))
-            case "deny": return RequestRule(name: "default", matcher: RequestMatcher(), outcome: .deny(Self.defaultDeny))
+            case "allow":
+                return RequestRule(name: "default", matcher: RequestMatcher(), outcome: .allow(AllowChanges()))
+            case "deny":
+                return RequestRule(name: "default", matcher: RequestMatcher(), outcome: .deny(Self.defaultDeny))
             default:
-                self.sink.report("expected allow, deny or a mapping, got \(ProblemSink.describe(node))", at: path, node: node)
+                self.sink.report(
+                    "expected allow, deny or a mapping, got \(ProblemSink.describe(node))",
+                    at: path,
+                    node: node
+                )
                 return nil
             }
         }
         guard let reader = RuleReader(node, path: path, sink: self.sink) else { return nil }
         reader.ignore("description")
         let name = isDefault ? defaultName : self.ruleName(reader, defaultName: defaultName)
-        let matcher = isDefault ? RequestMatcher() : reader.mapping("match").map(self.parseRequestMatcher) ?? RequestMatcher()
+        let matcher =
+            isDefault ? RequestMatcher() : reader.mapping("match").map(self.parseRequestMatcher) ?? RequestMatcher()
         let scope = TemplateScope(phase: .request, captures: matcher.captureNames)
         let latency = reader.int("latency_ms", range: 0...600_000)
         let fault = reader.value("fault").flatMap { self.parseFault($0, path: reader.path("fault")) }
@@ -28,7 +35,9 @@ extension RulesParser {
         var outcome: RequestOutcome?
         switch outcomes.first {
         case "allow":
-            outcome = self.parseAllow(reader.rawValue("allow"), path: reader.path("allow"), scope: scope).map { .allow($0) }
+            outcome = self.parseAllow(reader.rawValue("allow"), path: reader.path("allow"), scope: scope).map {
+                .allow($0)
+            }
         case "deny":
             outcome = self.parseDeny(reader.rawValue("deny"), path: reader.path("deny"), scope: scope).map { .deny($0) }
         default:
@@ -40,9 +49,11 @@ extension RulesParser {
         }
         if outcomes.count > 1 {
             reader.report("a rule has one outcome: allow or deny, not both")
-            outcomes.forEach { _ = reader.rawValue($0) }
+            for outcome in outcomes { _ = reader.rawValue(outcome) }
         }
-        reader.finish(expected: isDefault ? Self.requestRuleKeys.filter { $0 != "name" && $0 != "match" } : Self.requestRuleKeys)
+        reader.finish(
+            expected: isDefault ? Self.requestRuleKeys.filter { $0 != "name" && $0 != "match" } : Self.requestRuleKeys
+        )
         guard let outcome else { return nil }
         return RequestRule(name: name, matcher: matcher, outcome: outcome, latencyMs: latency, fault: fault)
     }
@@ -53,16 +64,22 @@ extension RulesParser {
         if isDefault, case .scalar = node {
             switch node.string {
             case "pass": return ResponseRule(name: "default", matcher: ResponseMatcher(), outcome: .pass)
-            case "deny": return ResponseRule(name: "default", matcher: ResponseMatcher(), outcome: .deny(Self.defaultDeny))
+            case "deny":
+                return ResponseRule(name: "default", matcher: ResponseMatcher(), outcome: .deny(Self.defaultDeny))
             default:
-                self.sink.report("expected pass, deny or a mapping, got \(ProblemSink.describe(node))", at: path, node: node)
+                self.sink.report(
+                    "expected pass, deny or a mapping, got \(ProblemSink.describe(node))",
+                    at: path,
+                    node: node
+                )
                 return nil
             }
         }
         guard let reader = RuleReader(node, path: path, sink: self.sink) else { return nil }
         reader.ignore("description")
         let name = isDefault ? defaultName : self.ruleName(reader, defaultName: defaultName)
-        let matcher = isDefault ? ResponseMatcher() : reader.mapping("match").map(self.parseResponseMatcher) ?? ResponseMatcher()
+        let matcher =
+            isDefault ? ResponseMatcher() : reader.mapping("match").map(self.parseResponseMatcher) ?? ResponseMatcher()
         let scope = TemplateScope(phase: .response, captures: matcher.captureNames)
         let latency = reader.int("latency_ms", range: 0...600_000)
         let fault = reader.value("fault").flatMap { self.parseFault($0, path: reader.path("fault")) }
@@ -89,9 +106,11 @@ extension RulesParser {
         }
         if outcomes.count > 1 {
             reader.report("a rule has one outcome: respond, deny or pass, not several")
-            outcomes.forEach { _ = reader.rawValue($0) }
+            for outcome in outcomes { _ = reader.rawValue(outcome) }
         }
-        reader.finish(expected: isDefault ? Self.responseRuleKeys.filter { $0 != "name" && $0 != "match" } : Self.responseRuleKeys)
+        reader.finish(
+            expected: isDefault ? Self.responseRuleKeys.filter { $0 != "name" && $0 != "match" } : Self.responseRuleKeys
+        )
         guard let outcome else { return nil }
         return ResponseRule(name: name, matcher: matcher, outcome: outcome, latencyMs: latency, fault: fault)
     }
@@ -142,7 +161,9 @@ extension RulesParser {
                 }
                 return .rateLimit(retryAfter: String(seconds))
             }
-            return RuleReader.string(value, at: limit.path("retry_after"), sink: self.sink).map { .rateLimit(retryAfter: $0) }
+            return RuleReader.string(value, at: limit.path("retry_after"), sink: self.sink).map {
+                .rateLimit(retryAfter: $0)
+            }
         }
         guard let status = reader.int("status", range: 100...599) else {
             if !reader.contains("status") { reader.report("a fault mapping needs status or rate_limit") }

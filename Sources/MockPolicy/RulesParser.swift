@@ -52,7 +52,12 @@ struct RulesParser {
             }
             if let node = defaults.value("response") {
                 responseDefault =
-                    self.parseResponseRule(node, path: defaults.path("response"), defaultName: "default", isDefault: true)
+                    self.parseResponseRule(
+                        node,
+                        path: defaults.path("response"),
+                        defaultName: "default",
+                        isDefault: true
+                    )
                     ?? responseDefault
             }
             defaults.finish(expected: ["request", "response"])
@@ -89,9 +94,17 @@ struct RulesParser {
                 continue
             }
             if name == "default" {
-                self.sink.report("the name \"default\" is reserved for the defaults", at: "\(key)[\(index)].name", node: node)
+                self.sink.report(
+                    "the name \"default\" is reserved for the defaults",
+                    at: "\(key)[\(index)].name",
+                    node: node
+                )
             } else if !seen.insert(name).inserted {
-                self.sink.report("another rule of \(key) is already named \"\(name)\"", at: "\(key)[\(index)].name", node: node)
+                self.sink.report(
+                    "another rule of \(key) is already named \"\(name)\"",
+                    at: "\(key)[\(index)].name",
+                    node: node
+                )
             }
         }
     }

@@ -73,9 +73,9 @@ struct TemplateReference: Sendable {
     }
 
     enum Filter: String, Sendable, CaseIterable {
-        /// ASCII lower case.
+        /// Lower case.
         case lower
-        /// ASCII upper case.
+        /// Upper case.
         case upper
         /// Percent-encoding of everything but `A-Z a-z 0-9 - . _ ~`.
         case urlencode
@@ -109,7 +109,8 @@ struct TemplateReference: Sendable {
             }
         }
         switch Self.source(base, scope: scope) {
-        case .success(let source): return .success(TemplateReference(source: source, jsonPath: jsonPath, filters: filters))
+        case .success(let source):
+            return .success(TemplateReference(source: source, jsonPath: jsonPath, filters: filters))
         case .failure(let error): return .failure(error)
         }
     }
@@ -119,7 +120,8 @@ struct TemplateReference: Sendable {
         let unknown = PatternError(
             "unknown reference {{\(text)}} (use captures.NAME, request.method, request.url, request.path, "
                 + "request.host, request.query, request.query.NAME, request.headers.NAME, request.body, "
-                + "request.source_ip" + (scope.phase == .response ? ", response.status, response.headers.NAME, response.body)" : ")")
+                + "request.source_ip"
+                + (scope.phase == .response ? ", response.status, response.headers.NAME, response.body)" : ")")
         )
         switch (parts.first, parts.count) {
         case ("captures", 2):

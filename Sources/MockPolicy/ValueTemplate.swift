@@ -65,7 +65,9 @@ enum BodyTemplate: Sendable {
             return true
         case .text(let template):
             guard case .text(let text) = template.parts.first else { return false }
-            let first = text.utf8.first { $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: "\n") && $0 != UInt8(ascii: "\t") }
+            let first = text.utf8.first {
+                $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: "\n") && $0 != UInt8(ascii: "\t")
+            }
             return first == UInt8(ascii: "{") || first == UInt8(ascii: "[")
         }
     }

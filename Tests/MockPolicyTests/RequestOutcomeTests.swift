@@ -170,7 +170,9 @@ import Testing
         let request = ClientRequest("POST", "/o").header("x-user", "u7")
             .body(#"{"audit":{"by":"x"},"items":[1,2],"meta":{"n":1},"tags":[]}"#)
         let changes = try rules.requestPhase(request).changes()
-        #expect(changes.body == #"{"items":[2],"meta":{"n":1},"tags":["new"],"owner":{"id":"u7"},"count":3,"copy":{"n":1}}"#)
+        #expect(
+            changes.body == #"{"items":[2],"meta":{"n":1},"tags":["new"],"owner":{"id":"u7"},"count":3,"copy":{"n":1}}"#
+        )
     }
 
     @Test func bodyEditsLeaveANonJSONBodyAloneAndStartAnEmptyOneAsAnObject() throws {
@@ -226,6 +228,19 @@ import Testing
 
         let json = ClientRequest().header("authorization", #"Bearer {"active":true,"sub":"json-user"}"#)
         #expect(try rules.requestPhase(json).changes().setValues("x-sub") == ["json-user"])
+    }
+
+    /// A body field may hold a line break; copied into a header it would make the gateway refuse the whole
+    /// answer, so it becomes a space.
+    @Test func renderedHeaderValuesNeverContainLineBreaks() throws {
+        let rules = try MockRules.test(
+            """
+            request_rules:
+              - allow: {set_headers: {X-Note: "{{request.body.$.note}}"}}
+            """
+        )
+        let phase = try rules.requestPhase(ClientRequest("POST").body(#"{"note":"a\r\nb"}"#))
+        #expect(try phase.changes().setValues("x-note") == ["a  b"])
     }
 
     @Test func latencyAndFaultsComeWithTheAnswer() throws {

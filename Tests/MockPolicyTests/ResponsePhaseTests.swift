@@ -9,7 +9,11 @@ import Testing
 @Suite struct ResponsePhaseTests {
     @Test func passEchoesTheResponseWithAStringResponseCode() throws {
         let rules = try MockRules.test("default: {response: pass}")
-        let response = UpstreamResponse(201, body: #"{"id":17}"#, headers: [("content-type", "application/json"), ("x-a", "1")])
+        let response = UpstreamResponse(
+            201,
+            body: #"{"id":17}"#,
+            headers: [("content-type", "application/json"), ("x-a", "1")]
+        )
         let (answer, decision) = try rules.roundTrip(ClientRequest("POST", "/orders"), response)
         #expect(answer.decision == "pass")
         #expect(answer.ruleName == "default")
@@ -46,7 +50,10 @@ import Testing
             (204, "exact"), (404, "class"), (499, "class"), (501, "range"), (503, "default"), (201, "list"),
             (200, "default"),
         ] {
-            #expect(try rules.roundTrip(ClientRequest(), UpstreamResponse(status)).answer.ruleName == expected, "\(status)")
+            #expect(
+                try rules.roundTrip(ClientRequest(), UpstreamResponse(status)).answer.ruleName == expected,
+                "\(status)"
+            )
         }
     }
 
@@ -222,7 +229,8 @@ import Testing
             """
         )
         // A real PingAuthorize state (gzip, not ours).
-        let payload = #"{"method":"GET","url":"https://api.example.com/homes","http_version":"1.1","response_code":200,"response_status":"OK","headers":[],"body":"","state":"H4sIAAAAAAAAAK1Ty5LaMBD8"}"#
+        let payload =
+            #"{"method":"GET","url":"https://api.example.com/homes","http_version":"1.1","response_code":200,"response_status":"OK","headers":[],"body":"","state":"H4sIAAAAAAAAAK1Ty5LaMBD8"}"#
         let answer = rules.answerResponse(ByteBuffer(string: payload))
         #expect(answer.status == 200)
         #expect(answer.ruleName == "path")

@@ -55,8 +55,11 @@ import Testing
             _ = try MockRules.parse("request_rules:\n  - deny: {status: 700}\n", sourceName: "rules.yml")
             Issue.record("expected an error")
         } catch {
-            #expect(error.description == "rules.yml:2:21: request_rules[0].deny.status: expected an integer from 100 to 599, got 700")
-            #expect(error.problems.first?.column == 21)
+            #expect(
+                error.description
+                    == "rules.yml:2:20: request_rules[0].deny.status: expected an integer from 100 to 599, got 700"
+            )
+            #expect(error.problems.first?.column == 20)
         }
     }
 
@@ -186,7 +189,11 @@ import Testing
                 )
         )
         let missing = self.problems("settings: {shared_secrets: \"{env:NOT_SET}\", error_rate: 2}")
-        #expect(missing.map(\.message) == ["environment variable NOT_SET is not set", "expected a number from 0.0 to 1.0, got 2"])
+        #expect(
+            missing.map(\.message) == [
+                "environment variable NOT_SET is not set", "expected a number from 0.0 to 1.0, got 2",
+            ]
+        )
     }
 
     @Test func ruleNamesListBothPhasesInOrder() throws {

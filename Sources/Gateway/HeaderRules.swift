@@ -47,27 +47,6 @@ enum HeaderRules {
             result.add(name: name, value: value)
         }
     }
-
-    /// RFC 9110 §5.6.2 token: what a header name may be.
-    static func isToken(_ name: String) -> Bool {
-        guard !name.isEmpty else { return false }
-        for byte in name.utf8 {
-            switch byte {
-            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-                UInt8(ascii: "0")...UInt8(ascii: "9"):
-                continue
-            default:
-                guard "!#$%&'*+-.^_`|~".utf8.contains(byte) else { return false }
-            }
-        }
-        return true
-    }
-
-    /// True when no CR, LF or NUL can end up on the wire (NIO validates outbound headers as well; this
-    /// lets us answer a clear 502 instead of failing a write).
-    static func isSafeValue(_ value: String) -> Bool {
-        !value.utf8.contains { $0 == 0x0D || $0 == 0x0A || $0 == 0x00 }
-    }
 }
 
 extension String {

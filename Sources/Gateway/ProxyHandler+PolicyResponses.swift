@@ -66,7 +66,7 @@ extension ProxyHandler {
         for (name, value) in policyHeaders {
             if HeaderRules.isHopByHop(name) || name.equalsLowercaseASCII("content-length") { continue }
             if !keepEncoding && name.equalsLowercaseASCII("content-encoding") { continue }
-            guard HeaderRules.isSafeValue(value), HeaderRules.isToken(name) else { continue }
+            guard HTTPSyntax.isSafeFieldValue(value), HTTPSyntax.isToken(name) else { continue }
             headers.add(name: name, value: value)
         }
         if let upstreamHeaders {

@@ -189,16 +189,7 @@ extension ProxyHandler {
     /// part of the upstream response.
     func abortExchange(with response: KongErrorResponse) {
         guard let exchange = self.exchange else { return }
-        exchange.upstreamTimer?.cancel()
-        exchange.policy?.cancel()
-        if let request = exchange.leaseRequest {
-            exchange.leaseRequest = nil
-            exchange.pool.cancel(request)
-        }
-        if let upstream = exchange.upstream {
-            exchange.upstream = nil
-            exchange.pool.release(upstream, reusable: false)
-        }
+        self.releaseResources(of: exchange)
         if exchange.responseHeadSent {
             self.exchange = nil
             self.closeConnection()
@@ -214,5 +205,20 @@ extension ProxyHandler {
             requestEnded: exchange.requestEnded,
             receivedAt: exchange.receivedAt
         )
+    }
+
+    /// Stops everything an exchange holds: its timer, its sideband call, its pending lease, and its
+    /// upstream connection (not reusable: it may carry half an exchange).
+    func releaseResources(of exchange: Exchange) {
+        exchange.upstreamTimer?.cancel()
+        exchange.policy?.cancel()
+        if let request = exchange.leaseRequest {
+            exchange.leaseRequest = nil
+            exchange.pool.cancel(request)
+        }
+        if let upstream = exchange.upstream {
+            exchange.upstream = nil
+            exchange.pool.release(upstream, reusable: false)
+        }
     }
 }

@@ -292,16 +292,7 @@ final class ProxyHandler: ChannelDuplexHandler, PooledConnectionOwner {
         self.clientTimer = nil
         guard let exchange = self.exchange else { return }
         self.exchange = nil
-        exchange.upstreamTimer?.cancel()
-        exchange.policy?.cancel()
-        if let request = exchange.leaseRequest {
-            exchange.leaseRequest = nil
-            exchange.pool.cancel(request)
-        }
-        if let upstream = exchange.upstream {
-            exchange.upstream = nil
-            exchange.pool.release(upstream, reusable: false)
-        }
+        self.releaseResources(of: exchange)
     }
 
     static func isTimeout(_ error: any Error) -> Bool {

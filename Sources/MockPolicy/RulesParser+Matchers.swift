@@ -1,3 +1,4 @@
+import SidebandProtocol
 import Yams
 
 extension RulesParser {
@@ -12,7 +13,7 @@ extension RulesParser {
                 guard let method = RuleReader.string(element.node, at: element.path, sink: self.sink) else {
                     return nil
                 }
-                guard HTTPToken.isValid(method) else {
+                guard HTTPSyntax.isToken(method) else {
                     self.sink.report("\"\(method)\" is not an HTTP method", at: element.path, node: element.node)
                     return nil
                 }
@@ -42,7 +43,7 @@ extension RulesParser {
         }
         if let headers = reader.mapping("headers") {
             matcher.headers = headers.allEntries().compactMap { entry in
-                guard HTTPToken.isValid(entry.key) else {
+                guard HTTPSyntax.isToken(entry.key) else {
                     self.sink.report("\"\(entry.key)\" is not a valid header name", at: entry.path, node: entry.keyNode)
                     return nil
                 }

@@ -1,3 +1,4 @@
+import SidebandProtocol
 import Yams
 
 extension RulesParser {
@@ -101,7 +102,7 @@ extension RulesParser {
     }
 
     private func checkHeaderName(_ name: String, at path: String, node: Node) -> Bool {
-        guard HTTPToken.isValid(name) else {
+        guard HTTPSyntax.isToken(name) else {
             self.sink.report("\"\(name)\" is not a valid header name", at: path, node: node)
             return false
         }

@@ -1,4 +1,5 @@
 import Foundation
+import SidebandProtocol
 import Yams
 
 /// Reads a rules file into `MockRules`: the document's sections, the settings and the rule lists. Every
@@ -114,7 +115,7 @@ struct RulesParser {
     private func parseSettings(_ reader: RuleReader) -> MockSettings {
         var settings = MockSettings()
         if let name = reader.string("secret_header_name") {
-            if HTTPToken.isValid(name) {
+            if HTTPSyntax.isToken(name) {
                 settings.secretHeaderName = name
             } else {
                 reader.report("\"\(name)\" is not a valid header name", key: "secret_header_name")
@@ -185,25 +186,5 @@ struct RulesParser {
         default:
             return MockRulesProblem(location: "", message: "invalid YAML: \(yamlError)")
         }
-    }
-}
-
-/// RFC 9110 §5.6.2 tokens: what header names and methods may contain.
-enum HTTPToken {
-    static func isValid(_ text: String) -> Bool {
-        !text.isEmpty
-            && text.utf8.allSatisfy { byte in
-                switch byte {
-                case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-                    UInt8(ascii: "0")...UInt8(ascii: "9"):
-                    true
-                case UInt8(ascii: "!"), UInt8(ascii: "#"), UInt8(ascii: "$"), UInt8(ascii: "%"), UInt8(ascii: "&"),
-                    UInt8(ascii: "'"), UInt8(ascii: "*"), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "."),
-                    UInt8(ascii: "^"), UInt8(ascii: "_"), UInt8(ascii: "`"), UInt8(ascii: "|"), UInt8(ascii: "~"):
-                    true
-                default:
-                    false
-                }
-            }
     }
 }

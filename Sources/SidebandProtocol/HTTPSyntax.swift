@@ -1,7 +1,7 @@
-/// The few HTTP syntax checks the answer parser and the diff need (RFC 9110 §5.6.2, §5.5).
-enum HTTPSyntax {
+/// The few HTTP syntax checks shared by the answer parser, the gateway and the mock (RFC 9110 §5.6.2, §5.5).
+public enum HTTPSyntax {
     /// `tchar`: `!#$%&'*+-.^_`|~`, digits, letters.
-    static func isTokenByte(_ byte: UInt8) -> Bool {
+    public static func isTokenByte(_ byte: UInt8) -> Bool {
         switch byte {
         case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
             UInt8(ascii: "0")...UInt8(ascii: "9"):
@@ -16,13 +16,13 @@ enum HTTPSyntax {
     }
 
     /// A non-empty token: a valid header name or method.
-    static func isToken(_ string: String) -> Bool {
+    public static func isToken(_ string: String) -> Bool {
         !string.isEmpty && string.utf8.allSatisfy(Self.isTokenByte)
     }
 
     /// A header value we may write on the wire: no CR, LF or NUL (which would split or truncate the
     /// header block). Other bytes are written verbatim, as received values are.
-    static func isSafeFieldValue(_ string: String) -> Bool {
+    public static func isSafeFieldValue(_ string: String) -> Bool {
         !string.utf8.contains { $0 == 0x0D || $0 == 0x0A || $0 == 0x00 }
     }
 

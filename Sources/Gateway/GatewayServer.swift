@@ -25,12 +25,20 @@ public final class GatewayServer: Sendable {
         var configuration: GatewayConfiguration
         var serverChannels: [any Channel] = []
         var boundAddresses: [BoundListener] = []
+        var statusServer: StatusServer?
     }
+
+    /// Serving (listeners up, configuration loaded), and draining (shutdown begun): for /status/ready.
+    private let ready = ManagedAtomic(false)
+    private let draining = ManagedAtomic(false)
+    private let startedAt = NIODeadline.now()
 
     /// A listener that accepts connections.
     public struct BoundListener: Sendable, CustomStringConvertible {
         public var address: SocketAddress
         public var tls: Bool
+        /// The operations listener (`status_listen`), not a proxy listener.
+        public var isStatus: Bool = false
         public var url: String {
             let host = self.address.ipAddress ?? "localhost"
             let shownHost = host.contains(":") ? "[\(host)]" : host
@@ -78,9 +86,52 @@ public final class GatewayServer: Sendable {
             for channel in channels { try? await channel.close() }
             throw error
         }
+        var statusServer: StatusServer? = nil
+        if let statusListen = configuration.proxy.statusListen {
+            do {
+                statusServer = try await StatusServer.start(statusListen, group: self.group) { [self] loop in
+                    self.statusReport(on: loop)
+                }
+            } catch {
+                for channel in channels { try? await channel.close() }
+                throw error
+            }
+            if let address = statusServer?.channel.localAddress {
+                bound.append(BoundListener(address: address, tls: false, isStatus: true))
+            }
+        }
         self.state.withLockedValue {
             $0.serverChannels = channels
             $0.boundAddresses = bound
+            $0.statusServer = statusServer
+        }
+        self.ready.store(true, ordering: .relaxed)
+    }
+
+    /// `/status`: gathered from every event loop (their pools) without touching a request.
+    private func statusReport(on loop: any EventLoop) -> EventLoopFuture<StatusReport> {
+        let configuration = self.state.withLockedValue { $0.configuration }
+        let compiledInstances = self.contexts.values.first.map { context in
+            context.eventLoop.submit { context.configuration.pingAuthInstances }
+        } ?? loop.makeSucceededFuture([])
+        let counts = self.contexts.values.map { context in
+            context.eventLoop.submit { context.upstreamConnectionCounts() }
+        }
+        let uptime = Int((NIODeadline.now() - self.startedAt).nanoseconds / 1_000_000_000)
+        let ready = self.ready.load(ordering: .relaxed) && !self.draining.load(ordering: .relaxed)
+        let draining = self.draining.load(ordering: .relaxed)
+        let open = self.openConnections.load(ordering: .relaxed)
+        return EventLoopFuture.whenAllSucceed(counts, on: loop).and(compiledInstances).map { counts, instances in
+            StatusReport(
+                ready: ready,
+                draining: draining,
+                uptimeSeconds: uptime,
+                configDigest: configuration.digest,
+                openConnections: open,
+                circuits: instances.map { (instance: $0.location, open: $0.breaker.isOpen) },
+                upstreamLeased: counts.reduce(0) { $0 + $1.leased },
+                upstreamIdle: counts.reduce(0) { $0 + $1.idle }
+            )
         }
     }
 
@@ -100,6 +151,7 @@ public final class GatewayServer: Sendable {
     /// ones after their response, with `Connection: close`), and force-closes what remains after
     /// `drainTimeout`.
     public func shutdown(drainTimeout: TimeAmount) async {
+        self.draining.store(true, ordering: .relaxed)
         let loop = self.group.next()
         let drained = loop.makePromise(of: Void.self)
         self.quiesce.initiateShutdown(promise: drained)
@@ -116,6 +168,7 @@ public final class GatewayServer: Sendable {
             futures.append(context.eventLoop.submit { context.shutdownPools() })
         }
         for future in futures { try? await future.get() }
+        await self.state.withLockedValue({ $0.statusServer })?.close()
     }
 
     // MARK: - Listeners

@@ -75,7 +75,9 @@ enum Runner {
         }
         let gateway = GatewayService(server: server, drainTimeoutMilliseconds: configuration.proxy.drainTimeoutMs) {
             listeners in
-            for listener in listeners { Output.line("listening on \(listener.url)") }
+            for listener in listeners {
+                Output.line(listener.isStatus ? "status listening on \(listener.url)" : "listening on \(listener.url)")
+            }
             onReady(listeners)
         }
         let reloader = ConfigurationReloadService(server: server, logger: logger, load: reload)

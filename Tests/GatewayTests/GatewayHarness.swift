@@ -12,6 +12,7 @@ struct GatewayHarness {
     let server: GatewayServer
     let port: Int
     let tlsPort: Int?
+    let statusPort: Int?
 
     static func start(_ yaml: String, environment: [String: String] = [:]) async throws -> GatewayHarness {
         let configuration = try ConfigurationLoader.parse(yaml, environment: environment)
@@ -19,9 +20,10 @@ struct GatewayHarness {
         logger.logLevel = .critical
         let server = try GatewayServer(configuration: configuration, group: MultiThreadedEventLoopGroup.singleton, logger: logger)
         try await server.start()
-        let plain = server.listeners.first { !$0.tls }?.address.port
+        let plain = server.listeners.first { !$0.tls && !$0.isStatus }?.address.port
         let tls = server.listeners.first { $0.tls }?.address.port
-        return GatewayHarness(server: server, port: plain ?? tls ?? 0, tlsPort: tls)
+        let status = server.listeners.first { $0.isStatus }?.address.port
+        return GatewayHarness(server: server, port: plain ?? tls ?? 0, tlsPort: tls, statusPort: status)
     }
 
     func stop() async {

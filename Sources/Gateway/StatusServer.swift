@@ -1,0 +1,144 @@
+import Atomics
+import Foundation
+import GatewayConfig
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+
+/// The operations listener (`proxy.status_listen`): `GET /status` (JSON) and `GET /status/ready`
+/// (200 while serving, 503 while starting or draining), for load balancers and Kubernetes probes.
+/// It runs on the gateway's event loops but never touches the proxy's per-request state: counts come
+/// from atomics or are gathered from each loop on demand.
+final class StatusServer: Sendable {
+    let channel: any Channel
+
+    private init(channel: any Channel) {
+        self.channel = channel
+    }
+
+    static func start(
+        _ address: ListenAddress,
+        group: any EventLoopGroup,
+        report: @escaping @Sendable (any EventLoop) -> EventLoopFuture<StatusReport>
+    ) async throws -> StatusServer {
+        let channel = try await ServerBootstrap(group: group)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.configureHTTPServerPipeline()
+                    try channel.pipeline.syncOperations.addHandler(StatusHandler(report: report))
+                }
+            }
+            .bind(host: address.host, port: address.port).get()
+        return StatusServer(channel: channel)
+    }
+
+    func close() async {
+        try? await self.channel.close()
+    }
+}
+
+/// What `/status` shows.
+struct StatusReport: Sendable {
+    var ready: Bool
+    var draining: Bool
+    var uptimeSeconds: Int
+    var configDigest: String
+    var openConnections: Int
+    var circuits: [(instance: String, open: Bool)]
+    var upstreamLeased: Int
+    var upstreamIdle: Int
+
+    var json: String {
+        let circuits = self.circuits.map { #"{"instance":\#(Self.quote($0.instance)),"circuit":"\#($0.open ? "open" : "closed")"}"# }
+        return #"{"version":\#(Self.quote(GatewayVersion.string)),"ready":\#(self.ready),"draining":\#(self.draining),"#
+            + #""uptime_seconds":\#(self.uptimeSeconds),"config_digest":\#(Self.quote(self.configDigest)),"#
+            + #""open_connections":\#(self.openConnections),"ping_auth":[\#(circuits.joined(separator: ","))],"#
+            + #""upstream_pools":{"leased":\#(self.upstreamLeased),"idle":\#(self.upstreamIdle)}}"#
+    }
+
+    private static func quote(_ text: String) -> String {
+        var buffer = ByteBuffer()
+        buffer.writeString("\"")
+        for character in text.unicodeScalars {
+            switch character {
+            case "\"": buffer.writeString("\\\"")
+            case "\\": buffer.writeString("\\\\")
+            case let scalar where scalar.value < 0x20: buffer.writeString(String(format: "\\u%04x", scalar.value))
+            default: buffer.writeString(String(character))
+            }
+        }
+        buffer.writeString("\"")
+        return String(buffer: buffer)
+    }
+}
+
+final class StatusHandler: ChannelInboundHandler {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    private let report: @Sendable (any EventLoop) -> EventLoopFuture<StatusReport>
+    private var head: HTTPRequestHead?
+
+    init(report: @escaping @Sendable (any EventLoop) -> EventLoopFuture<StatusReport>) {
+        self.report = report
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch self.unwrapInboundIn(data) {
+        case .head(let head):
+            self.head = head
+        case .body:
+            break
+        case .end:
+            guard let head = self.head else { return }
+            self.head = nil
+            let path = head.uri.split(separator: "?", maxSplits: 1).first.map(String.init) ?? head.uri
+            guard head.method == .GET || head.method == .HEAD else {
+                self.respond(context: context, head: head, status: .methodNotAllowed, body: #"{"message":"method not allowed"}"#)
+                return
+            }
+            switch path {
+            case "/status", "/status/ready":
+                let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+                self.report(context.eventLoop).hop(to: context.eventLoop).whenComplete { result in
+                    let (handler, context) = loopBound.value
+                    switch result {
+                    case .success(let report) where path == "/status":
+                        handler.respond(context: context, head: head, status: .ok, body: report.json)
+                    case .success(let report):
+                        handler.respond(
+                            context: context,
+                            head: head,
+                            status: report.ready ? .ok : .serviceUnavailable,
+                            body: report.ready ? #"{"ready":true}"# : #"{"ready":false}"#
+                        )
+                    case .failure:
+                        handler.respond(context: context, head: head, status: .serviceUnavailable, body: #"{"ready":false}"#)
+                    }
+                }
+            default:
+                self.respond(context: context, head: head, status: .notFound, body: #"{"message":"not found"}"#)
+            }
+        }
+    }
+
+    private func respond(context: ChannelHandlerContext, head: HTTPRequestHead, status: HTTPResponseStatus, body: String) {
+        var headers = HTTPHeaders()
+        headers.add(name: "Content-Type", value: "application/json")
+        headers.add(name: "Content-Length", value: String(body.utf8.count))
+        if !head.isKeepAlive { headers.add(name: "Connection", value: "close") }
+        context.write(self.wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: status, headers: headers))), promise: nil)
+        if head.method != .HEAD {
+            context.write(self.wrapOutboundOut(.body(.byteBuffer(ByteBuffer(string: body)))), promise: nil)
+        }
+        let keepAlive = head.isKeepAlive
+        let channel = context.channel
+        context.writeAndFlush(self.wrapOutboundOut(.end(nil))).whenComplete { _ in
+            if !keepAlive { channel.close(promise: nil) }
+        }
+    }
+}
+
+@available(*, unavailable)
+extension StatusHandler: Sendable {}

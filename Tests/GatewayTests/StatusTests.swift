@@ -57,7 +57,12 @@ import TestSupport
         // a slow request keeps the drain going
         let slow = try await RawHTTPConnection.connect(port: gateway.port)
         try await slow.send("GET /slow HTTP/1.1\r\nHost: h\r\nX-Echo-Delay-Ms: 1500\r\n\r\n")
-        try await Task.sleep(for: .milliseconds(100))
+        // drain only once the request is in flight (the upstream has it)
+        let clock = ContinuousClock()
+        let deadline = clock.now.advanced(by: .seconds(10))
+        while upstream.server.requestsServed < 1 && clock.now < deadline {
+            try await Task.sleep(for: .milliseconds(10))
+        }
         let stopping = Task { await gateway.stop() }
         try await Task.sleep(for: .milliseconds(200))
         let probe = try await RawHTTPConnection.connect(port: statusPort)

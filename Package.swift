@@ -220,7 +220,7 @@ let package = Package(
         ),
         .testTarget(
             name: "GatewayConfigTests",
-            dependencies: ["GatewayConfig"],
+            dependencies: ["GatewayConfig", .product(name: "Yams", package: "Yams")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

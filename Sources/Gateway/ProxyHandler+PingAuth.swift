@@ -346,7 +346,7 @@ extension ProxyHandler {
                     metadata: [
                         "sideband.phase": "\(phase.label)", "sideband.status": "\(response.status)",
                         "sideband.correlation_id": "\(response.correlationID ?? "-")",
-                        "sideband.body": "\(String(buffer: response.body))",
+                        "sideband.body": "\(SidebandRedaction.redacted(response.body, headers: policy.instance.redactedHeaders))",
                     ]
                 )
             }

@@ -1,8 +1,8 @@
 import Foundation
 import NIOCore
 
-/// Debug logs of sideband payloads (`enable_debug_logging`) with the values of sensitive headers replaced
-/// by `[REDACTED]`. Only runs when debug logging is on, so it may take the slow, simple road.
+/// Debug logs of sideband payloads and answers (`enable_debug_logging`) with the values of sensitive
+/// headers replaced by `[REDACTED]` (answers echo the request's headers). Only runs when debug logging is on, so it may take the slow, simple road.
 enum SidebandRedaction {
     static func redacted(_ payload: ByteBuffer, headers redacted: Set<String>) -> String {
         guard
@@ -11,9 +11,11 @@ enum SidebandRedaction {
             return "<\(payload.readableBytes) bytes, not JSON>"
         }
         object = Self.redactHeaders(in: object, names: redacted)
-        if var request = object["request"] as? [String: Any] {
-            request = Self.redactHeaders(in: request, names: redacted)
-            object["request"] = request
+        // the echoed request of a response-phase call, and the response object of a deny answer
+        for nested in ["request", "response"] {
+            if let inner = object[nested] as? [String: Any] {
+                object[nested] = Self.redactHeaders(in: inner, names: redacted)
+            }
         }
         guard
             let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])

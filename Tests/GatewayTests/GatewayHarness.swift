@@ -14,10 +14,15 @@ struct GatewayHarness {
     let tlsPort: Int?
     let statusPort: Int?
 
-    static func start(_ yaml: String, environment: [String: String] = [:]) async throws -> GatewayHarness {
+    static func start(_ yaml: String, environment: [String: String] = [:], logger: Logger? = nil) async throws
+        -> GatewayHarness
+    {
         let configuration = try ConfigurationLoader.parse(yaml, environment: environment)
-        var logger = Logger(label: "gateway-test")
-        logger.logLevel = .critical
+        let logger = logger ?? {
+            var quiet = Logger(label: "gateway-test")
+            quiet.logLevel = .critical
+            return quiet
+        }()
         let server = try GatewayServer(configuration: configuration, group: MultiThreadedEventLoopGroup.singleton, logger: logger)
         try await server.start()
         let plain = server.listeners.first { !$0.tls && !$0.isStatus }?.address.port

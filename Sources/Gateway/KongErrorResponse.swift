@@ -23,10 +23,8 @@ struct KongErrorResponse {
         message: "Request header or cookie too large"
     )
     static let requestTimeout = KongErrorResponse(status: .requestTimeout, message: "Request timeout")
-    static let internalError = KongErrorResponse(status: .internalServerError, message: "An unexpected error occurred")
     static let noService = KongErrorResponse(status: .serviceUnavailable, message: "no Service found with those values")
     static let upgradeRequired = KongErrorResponse(status: .upgradeRequired, message: "Please use HTTPS protocol")
-    static let unavailable = KongErrorResponse(status: .serviceUnavailable, message: "Service unavailable")
 
     enum Format {
         case json, html, text, xml

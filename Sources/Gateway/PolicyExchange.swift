@@ -32,10 +32,6 @@ final class PolicyExchange {
     var responseHead: HTTPResponseHead?
     var responseBody: ByteBuffer?
     var call: SidebandCall?
-    /// Timings for latency headers and metrics.
-    var requestPhaseStartedAt: NIODeadline?
-    var requestPhaseEndedAt: NIODeadline?
-    var responsePhaseStartedAt: NIODeadline?
     var correlationID: String?
 
     init(instance: PingAuthInstance, client: SidebandClient) {

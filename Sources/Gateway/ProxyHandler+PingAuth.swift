@@ -83,13 +83,11 @@ extension ProxyHandler {
         let urlRange = SidebandPayloadWriter.writeRequest(description, into: &payload)
         policy.urlJSON = payload.getSlice(at: urlRange.lowerBound, length: urlRange.count)
         policy.requestPayload = payload
-        policy.requestPhaseStartedAt = NIODeadline.now()
         self.logExchange(policy, phase: .request, payload: payload)
         let exchangeBound = exchange
         policy.call = policy.client.send(.request, payload: payload) { [weak self] result in
             guard let self, self.exchange === exchangeBound else { return }
             policy.call = nil
-            policy.requestPhaseEndedAt = NIODeadline.now()
             self.requestPhaseCompleted(exchangeBound, policy: policy, result: result)
         }
     }
@@ -121,15 +119,7 @@ extension ProxyHandler {
             }
             switch decision {
             case .deny(let deny):
-                var headers = HTTPHeaders()
-                for (name, value) in deny.headers { headers.add(name: name, value: value) }
-                self.respondFromPolicy(
-                    exchange,
-                    status: HTTPResponseStatus(statusCode: deny.status),
-                    policyHeaders: headers,
-                    upstreamHeaders: nil,
-                    body: ByteBuffer(string: deny.body)
-                )
+                self.respond(exchange, with: deny, upstreamHeaders: nil)
             case .allow(let allowed):
                 policy.state = allowed.state
                 self.applyAllow(exchange, policy: policy, allowed: allowed)
@@ -262,7 +252,6 @@ extension ProxyHandler {
             context: context,
             into: &payload
         )
-        policy.responsePhaseStartedAt = NIODeadline.now()
         self.logExchange(policy, phase: .response, payload: payload)
         let exchangeBound = exchange
         policy.call = policy.client.send(.response, payload: payload) { [weak self] result in
@@ -302,15 +291,7 @@ extension ProxyHandler {
                 self.respondPolicyError(exchange, status: .badGateway)
                 return
             }
-            var headers = HTTPHeaders()
-            for (name, value) in decision.headers { headers.add(name: name, value: value) }
-            self.respondFromPolicy(
-                exchange,
-                status: HTTPResponseStatus(statusCode: decision.status),
-                policyHeaders: headers,
-                upstreamHeaders: policy.responseHead?.headers,
-                body: ByteBuffer(string: decision.body)
-            )
+            self.respond(exchange, with: decision, upstreamHeaders: policy.responseHead?.headers)
         }
     }
 

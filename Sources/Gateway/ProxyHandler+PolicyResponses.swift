@@ -106,6 +106,21 @@ extension ProxyHandler {
     }
 }
 
+extension ProxyHandler {
+    /// A deny or a response-phase answer, as the client gets it.
+    func respond(_ exchange: Exchange, with decision: PolicyResponse, upstreamHeaders: HTTPHeaders?) {
+        var headers = HTTPHeaders()
+        for (name, value) in decision.headers { headers.add(name: name, value: value) }
+        self.respondFromPolicy(
+            exchange,
+            status: HTTPResponseStatus(statusCode: decision.status),
+            policyHeaders: headers,
+            upstreamHeaders: upstreamHeaders,
+            body: ByteBuffer(string: decision.body)
+        )
+    }
+}
+
 extension RequestPath {
     /// A trusted `X-Forwarded-Path` normalised like our own paths; kept as sent when it is not a valid path.
     static func normalizeOrSelf(_ path: String) -> String {

@@ -1,8 +1,8 @@
 public import NIOCore
 
-/// A `/sideband/request` deny (SIDEBAND.md §3): the client gets this response and the upstream is never
-/// contacted.
-public struct DenyResponse: Sendable, Equatable {
+/// A response the policy decided: a `/sideband/request` deny (SIDEBAND.md §3, the upstream is never
+/// contacted) or a `/sideband/response` answer (§5). Both carry the same three things.
+public struct PolicyResponse: Sendable, Equatable {
     /// `response_code`, 100...599.
     public var status: Int
     /// The answer's headers, one entry per value, names as the provider wrote them (HTTP names are
@@ -23,6 +23,9 @@ public struct DenyResponse: Sendable, Equatable {
             && lhs.headers.elementsEqual(rhs.headers) { $0.name == $1.name && $0.value == $1.value }
     }
 }
+
+/// A `/sideband/request` deny.
+public typealias DenyResponse = PolicyResponse
 
 /// A `/sideband/request` allow (SIDEBAND.md §3): the request echoed back, possibly modified. Every field
 /// is what the answer said; `RequestDiff` turns it into the changes to apply.
@@ -92,23 +95,5 @@ public enum RequestDecision: Sendable {
     case allow(AllowedRequest)
 }
 
-/// A `/sideband/response` answer (SIDEBAND.md §5): what the client gets.
-public struct ResponseDecision: Sendable, Equatable {
-    /// `response_code`, 100...599.
-    public var status: Int
-    /// The answer's headers, validated as for `DenyResponse`; empty when absent.
-    public var headers: [(name: String, value: String)]
-    /// `body`; `""` when absent or `null`; object or array bodies as their JSON text.
-    public var body: String
-
-    public init(status: Int, headers: [(name: String, value: String)], body: String) {
-        self.status = status
-        self.headers = headers
-        self.body = body
-    }
-
-    public static func == (lhs: Self, rhs: Self) -> Bool {
-        lhs.status == rhs.status && lhs.body == rhs.body
-            && lhs.headers.elementsEqual(rhs.headers) { $0.name == $1.name && $0.value == $1.value }
-    }
-}
+/// A `/sideband/response` answer: what the client gets.
+public typealias ResponseDecision = PolicyResponse

@@ -10,14 +10,12 @@ import TestSupport
             _format_version: "3.0"
             proxy:
               listen: ["127.0.0.1:0 ssl"]
-              tls: {certificate: "\(certificates.serverCertificatePath)", key: "\(certificates.serverKeyPath)"}
+              \(certificates.proxyTLSEntry)
             services: [{name: s, url: "http://127.0.0.1:\(port)", routes: [{name: r, paths: ["/"]}]}]
             """
         }) { gateway, _ in
             let port = try #require(gateway.tlsPort)
-            var trusting = TLSConfiguration.makeClientConfiguration()
-            trusting.trustRoots = .file(certificates.caCertificatePath)
-            let context = try NIOSSLContext(configuration: trusting)
+            let context = try certificates.trustingClientContext()
             let connection = try await RawHTTPConnection.connect(port: port, tls: context, serverName: "localhost")
             try await connection.send("GET /secure HTTP/1.1\r\nHost: localhost\r\n\r\n")
             let response = try await connection.readResponse()
@@ -50,12 +48,10 @@ import TestSupport
             """
         }) { gateway, _ in
             let port = try #require(gateway.tlsPort)
-            var trusting = TLSConfiguration.makeClientConfiguration()
-            trusting.trustRoots = .file(certificates.caCertificatePath)
             // a client certificate is optional: without one the request still goes through
             let connection = try await RawHTTPConnection.connect(
                 port: port,
-                tls: try NIOSSLContext(configuration: trusting),
+                tls: try certificates.trustingClientContext(),
                 serverName: "localhost"
             )
             try await connection.send("GET / HTTP/1.1\r\nHost: localhost\r\n\r\n")
@@ -73,7 +69,7 @@ import TestSupport
             _format_version: "3.0"
             proxy:
               listen: ["127.0.0.1:0 ssl"]
-              tls: {certificate: "\(certificates.serverCertificatePath)", key: "\(certificates.serverKeyPath)"}
+              \(certificates.proxyTLSEntry)
             services:
               - name: by-sni
                 url: http://127.0.0.1:\(port)/sni
@@ -84,9 +80,7 @@ import TestSupport
             """
         }) { gateway, _ in
             let port = try #require(gateway.tlsPort)
-            var trusting = TLSConfiguration.makeClientConfiguration()
-            trusting.trustRoots = .file(certificates.caCertificatePath)
-            let context = try NIOSSLContext(configuration: trusting)
+            let context = try certificates.trustingClientContext()
             let named = try await RawHTTPConnection.connect(port: port, tls: context, serverName: "localhost")
             try await named.send("GET /x HTTP/1.1\r\nHost: localhost\r\n\r\n")
             #expect(try EchoedRequest(await named.readResponse()).uri == "/sni/x")

@@ -1,6 +1,7 @@
 import Crypto
 import _CryptoExtras
 import Foundation
+public import NIOSSL
 import SwiftASN1
 import X509
 
@@ -152,5 +153,17 @@ public struct TestCertificates: Sendable {
     static func stripLeadingZeros(_ bytes: [UInt8]) -> [UInt8] {
         let trimmed = bytes.drop { $0 == 0 }
         return trimmed.isEmpty ? [0] : Array(trimmed)
+    }
+
+    /// The `proxy.tls` entry of a gateway configuration serving this server certificate.
+    public var proxyTLSEntry: String {
+        #"tls: {certificate: "\#(self.serverCertificatePath)", key: "\#(self.serverKeyPath)"}"#
+    }
+
+    /// A TLS client context that trusts this CA (and presents no certificate).
+    public func trustingClientContext() throws -> NIOSSLContext {
+        var configuration = TLSConfiguration.makeClientConfiguration()
+        configuration.trustRoots = .file(self.caCertificatePath)
+        return try NIOSSLContext(configuration: configuration)
     }
 }

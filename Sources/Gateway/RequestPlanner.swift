@@ -131,7 +131,8 @@ enum RequestPlanner {
             sni: serverName,
             headers: RoutingHeaders(headers: head.headers)
         )
-        let keepReading = framing == .none || !Self.expectsContinue(head)
+        let expectsContinue = Self.expectsContinue(head)
+        let keepReading = framing == .none || !expectsContinue
         guard let match = configuration.router.match(routeRequest) else {
             return .respond(.noRoute, closeConnection: !keepReading)
         }
@@ -217,7 +218,7 @@ enum RequestPlanner {
                 client: client,
                 forwarded: forwarded,
                 bodyFraming: framing,
-                expectsContinue: Self.expectsContinue(head) && framing.hasBody
+                expectsContinue: expectsContinue && framing.hasBody
             )
         )
     }

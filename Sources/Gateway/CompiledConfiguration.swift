@@ -37,6 +37,8 @@ struct CompiledRoute: Sendable {
     var httpsRedirectStatus: Int
     /// The `ping-auth` instance covering this route (route > service > global), if any.
     var pingAuth: PingAuthInstance?
+    /// This route's Prometheus series (labelled with its service's and its own name).
+    var metrics: RouteMetrics
 }
 
 /// The immutable, validated and compiled form of one configuration file. A reload builds a new one and
@@ -48,7 +50,7 @@ final class CompiledConfiguration: Sendable {
     /// TLS client contexts for https upstreams, keyed by whether the certificate is verified.
     let upstreamTLS: UpstreamTLSContexts
 
-    init(_ source: GatewayConfiguration) throws {
+    init(_ source: GatewayConfiguration, metrics: GatewayMetrics) throws {
         self.source = source
         let services = source.services.map { service in
             let defaultPort = service.scheme == .https ? 443 : 80
@@ -104,7 +106,8 @@ final class CompiledConfiguration: Sendable {
                     allowsHTTP: route.protocols.contains("http"),
                     allowsHTTPS: route.protocols.contains("https"),
                     httpsRedirectStatus: route.httpsRedirectStatusCode,
-                    pingAuth: try instance(for: source.effectivePlugin(named: "ping-auth", forRoute: index))
+                    pingAuth: try instance(for: source.effectivePlugin(named: "ping-auth", forRoute: index)),
+                    metrics: metrics.route(service: service?.name ?? "", route: route.name ?? "")
                 )
             )
         }
@@ -122,7 +125,8 @@ final class CompiledConfiguration: Sendable {
                 byIndex.append(
                     CompiledRoute(
                         index: index, name: source.routes[index].name, service: nil, preserveHost: false,
-                        allowsHTTP: false, allowsHTTPS: false, httpsRedirectStatus: 426, pingAuth: nil
+                        allowsHTTP: false, allowsHTTPS: false, httpsRedirectStatus: 426, pingAuth: nil,
+                        metrics: metrics.unmatched
                     )
                 )
             }
@@ -130,7 +134,11 @@ final class CompiledConfiguration: Sendable {
         self.routes = byIndex
         self.upstreamTLS = try UpstreamTLSContexts()
         self.pingAuthInstances = Array(instances.values)
+        self.unmatchedMetrics = metrics.unmatched
     }
+
+    /// The series of requests no route matched.
+    let unmatchedMetrics: RouteMetrics
 
     /// Every compiled `ping-auth` instance (for status and for closing their connections on reload).
     let pingAuthInstances: [PingAuthInstance]

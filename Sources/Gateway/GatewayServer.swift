@@ -20,6 +20,8 @@ public final class GatewayServer: Sendable {
     private let state: NIOLockedValueBox<RunState>
     private let openConnections = ManagedAtomic<Int>(0)
     private let quiesce: ServerQuiescingHelper
+    private let metrics: GatewayMetrics
+    private let accessLog: AccessLog?
 
     private struct RunState {
         var configuration: GatewayConfiguration
@@ -50,16 +52,26 @@ public final class GatewayServer: Sendable {
     public init(configuration: GatewayConfiguration, group: any EventLoopGroup, logger: Logger) throws {
         self.group = group
         self.logger = logger
-        let compiled = try CompiledConfiguration(configuration)
+        let metrics = GatewayMetrics()
+        let compiled = try CompiledConfiguration(configuration, metrics: metrics)
+        let accessLog = try AccessLog(
+            destination: configuration.proxy.accessLog,
+            format: configuration.proxy.accessLogFormat,
+            onDrop: { metrics.accessLogLinesDropped($0) }
+        )
         var contexts: [ObjectIdentifier: LoopContext] = [:]
         for (index, loop) in group.makeIterator().enumerated() {
             contexts[ObjectIdentifier(loop)] = LoopContext(
                 eventLoop: loop,
                 configuration: compiled,
                 logger: logger,
-                loopIndex: index
+                loopIndex: index,
+                metrics: metrics,
+                accessLog: accessLog
             )
         }
+        self.metrics = metrics
+        self.accessLog = accessLog
         self.contexts = contexts
         self.state = NIOLockedValueBox(RunState(configuration: configuration))
         self.quiesce = ServerQuiescingHelper(group: group)
@@ -89,9 +101,12 @@ public final class GatewayServer: Sendable {
         var statusServer: StatusServer? = nil
         if let statusListen = configuration.proxy.statusListen {
             do {
-                statusServer = try await StatusServer.start(statusListen, group: self.group) { [self] loop in
-                    self.statusReport(on: loop)
-                }
+                statusServer = try await StatusServer.start(
+                    statusListen,
+                    group: self.group,
+                    report: { [self] loop in self.statusReport(on: loop) },
+                    metrics: { [self] loop in self.metricsExposition(on: loop) }
+                )
             } catch {
                 for channel in channels { try? await channel.close() }
                 throw error
@@ -135,10 +150,34 @@ public final class GatewayServer: Sendable {
         }
     }
 
+    /// `/metrics`: the gauges are set from every event loop's counts, then the registry is emitted.
+    private func metricsExposition(on loop: any EventLoop) -> EventLoopFuture<[UInt8]> {
+        let compiledInstances = self.contexts.values.first.map { context in
+            context.eventLoop.submit { context.configuration.pingAuthInstances }
+        } ?? loop.makeSucceededFuture([])
+        let counts = self.contexts.values.map { context in
+            context.eventLoop.submit { (context.upstreamConnectionCounts(), context.sidebandConnectionCounts()) }
+        }
+        let open = self.openConnections.load(ordering: .relaxed)
+        let metrics = self.metrics
+        return EventLoopFuture.whenAllSucceed(counts, on: loop).and(compiledInstances).map { counts, instances in
+            metrics.exposition(
+                MetricsSnapshot(
+                    clientConnections: open,
+                    upstreamLeased: counts.reduce(0) { $0 + $1.0.leased },
+                    upstreamIdle: counts.reduce(0) { $0 + $1.0.idle },
+                    sidebandLeased: counts.reduce(0) { $0 + $1.1.leased },
+                    sidebandIdle: counts.reduce(0) { $0 + $1.1.idle },
+                    circuits: instances.map { (instance: $0.location, open: $0.breaker.isOpen) }
+                )
+            )
+        }
+    }
+
     /// Swaps in a new configuration on every event loop. Requests already routed finish with the old one.
     /// Listener changes take effect only on restart.
     public func reload(_ configuration: GatewayConfiguration) async throws {
-        let compiled = try CompiledConfiguration(configuration)
+        let compiled = try CompiledConfiguration(configuration, metrics: self.metrics)
         self.state.withLockedValue { $0.configuration = configuration }
         var futures: [EventLoopFuture<Void>] = []
         for context in self.contexts.values {
@@ -169,6 +208,7 @@ public final class GatewayServer: Sendable {
         }
         for future in futures { try? await future.get() }
         await self.state.withLockedValue({ $0.statusServer })?.close()
+        await self.accessLog?.close()
     }
 
     // MARK: - Listeners

@@ -13,16 +13,29 @@ import SidebandClient
 final class LoopContext: @unchecked Sendable {
     let eventLoop: any EventLoop
     let logger: Logger
+    let metrics: GatewayMetrics
+    private let accessLog: AccessLog?
+    private var accessLogFormatter: AccessLogFormatter?
     private(set) var configuration: CompiledConfiguration
     private var pools: [UpstreamKey: UpstreamPool] = [:]
     private var sidebandClients: [ObjectIdentifier: SidebandClient] = [:]
     private var requestCounter: UInt64 = 0
     private let loopTag: UInt64
 
-    init(eventLoop: any EventLoop, configuration: CompiledConfiguration, logger: Logger, loopIndex: Int) {
+    init(
+        eventLoop: any EventLoop,
+        configuration: CompiledConfiguration,
+        logger: Logger,
+        loopIndex: Int,
+        metrics: GatewayMetrics,
+        accessLog: AccessLog?
+    ) {
         self.eventLoop = eventLoop
         self.configuration = configuration
         self.logger = logger
+        self.metrics = metrics
+        self.accessLog = accessLog
+        self.accessLogFormatter = accessLog.map { AccessLogFormatter(format: $0.format) }
         self.loopTag = UInt64(loopIndex) << 48
     }
 
@@ -45,6 +58,14 @@ final class LoopContext: @unchecked Sendable {
         let client = SidebandClient(settings: instance.clientSettings, eventLoop: self.eventLoop)
         self.sidebandClients[id] = client
         return client
+    }
+
+    /// A request's response is written (or its client left): count it, and log it.
+    func requestFinished(_ record: RequestRecord) {
+        (record.route ?? self.configuration.unmatchedMetrics).record(record)
+        if let accessLog = self.accessLog, self.accessLogFormatter != nil {
+            accessLog.append(self.accessLogFormatter!.line(for: record))
+        }
     }
 
     /// A process-unique request id without shared state: loop index in the top bits, a counter below.
@@ -79,6 +100,14 @@ final class LoopContext: @unchecked Sendable {
         self.eventLoop.assertInEventLoop()
         for pool in self.pools.values { pool.shutdown() }
         for client in self.sidebandClients.values { client.shutdown() }
+    }
+
+    /// Leased and idle connections to policy providers.
+    func sidebandConnectionCounts() -> (leased: Int, idle: Int) {
+        self.sidebandClients.values.reduce(into: (0, 0)) { sum, client in
+            sum.0 += client.leasedConnections
+            sum.1 += client.idleConnections
+        }
     }
 
     /// Open and idle upstream connections, for status and tests.

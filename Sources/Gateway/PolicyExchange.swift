@@ -32,6 +32,8 @@ final class PolicyExchange {
     var responseHead: HTTPResponseHead?
     var responseBody: ByteBuffer?
     var call: SidebandCall?
+    /// When the call in flight was sent, to time each phase.
+    var callStartedAt = NIODeadline.distantPast
     var correlationID: String?
 
     init(instance: PingAuthInstance, client: SidebandClient) {

@@ -31,6 +31,8 @@ extension ProxyHandler {
             )
         }
         self.addConnectionHeader(&headers, version: version, keepAlive: keepAlive)
+        self.record?.status = UInt(response.status.code)
+        self.record?.bytesSent += body.readableBytes
         context.write(self.wrapOutboundOut(.head(HTTPResponseHead(version: version, status: response.status, headers: headers))), promise: nil)
         context.write(self.wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
         if keepAlive && !requestEnded {

@@ -15,6 +15,7 @@ extension ProxyHandler {
     func beginPolicy(_ exchange: Exchange, instance: PingAuthInstance) -> Bool {
         let now = NIODeadline.now()
         if let secondsLeft = instance.breaker.secondsLeftOpen(now: now.uptimeNanoseconds) {
+            self.noteDecision(.circuitOpen)
             self.respondRateLimited(exchange, retryAfter: secondsLeft)
             return false
         }
@@ -85,9 +86,11 @@ extension ProxyHandler {
         policy.requestPayload = payload
         self.logExchange(policy, phase: .request, payload: payload)
         let exchangeBound = exchange
+        policy.callStartedAt = .now()
         policy.call = policy.client.send(.request, payload: payload) { [weak self] result in
             guard let self, self.exchange === exchangeBound else { return }
             policy.call = nil
+            self.sidebandCallEnded(policy, phase: .request)
             self.requestPhaseCompleted(exchangeBound, policy: policy, result: result)
         }
     }
@@ -103,9 +106,11 @@ extension ProxyHandler {
         case .failed:
             if policy.instance.config.failOpen {
                 // No decision to apply and none to come: the request goes through untouched.
+                self.noteDecision(.failOpen)
                 policy.runsResponsePhase = false
                 self.proceedUpstream(exchange, body: policy.requestBody)
             } else {
+                self.noteDecision(.error)
                 self.respondPolicyError(exchange, status: .badGateway)
             }
         case .decision(let body):
@@ -114,13 +119,16 @@ extension ProxyHandler {
                 decision = try SidebandAnswerParser.parseRequestAnswer(body)
             } catch {
                 self.logProviderProblem(policy, phase: .request, "answer is not a decision: \(error)")
+                self.noteDecision(.error)
                 self.respondPolicyError(exchange, status: .badGateway)
                 return
             }
             switch decision {
             case .deny(let deny):
+                self.noteDecision(.deny)
                 self.respond(exchange, with: deny, upstreamHeaders: nil)
             case .allow(let allowed):
+                self.noteDecision(.allow)
                 policy.state = allowed.state
                 self.applyAllow(exchange, policy: policy, allowed: allowed)
             }
@@ -254,9 +262,11 @@ extension ProxyHandler {
         )
         self.logExchange(policy, phase: .response, payload: payload)
         let exchangeBound = exchange
+        policy.callStartedAt = .now()
         policy.call = policy.client.send(.response, payload: payload) { [weak self] result in
             guard let self, self.exchange === exchangeBound else { return }
             policy.call = nil
+            self.sidebandCallEnded(policy, phase: .response)
             self.responsePhaseCompleted(exchangeBound, policy: policy, result: result)
         }
     }
@@ -272,6 +282,7 @@ extension ProxyHandler {
         case .failed:
             if policy.instance.config.failOpen, let head = policy.responseHead {
                 // The upstream response passes unmodified.
+                self.noteDecision(.failOpen)
                 var headers = HTTPHeaders()
                 HeaderRules.appendForwardable(head.headers, to: &headers, dropUnderscoreNames: false, alsoDrop: [])
                 headers.remove(name: "content-length")
@@ -280,6 +291,7 @@ extension ProxyHandler {
                     body: policy.responseBody ?? ByteBuffer(), keepEncoding: true
                 )
             } else {
+                self.noteDecision(.error)
                 self.respondPolicyError(exchange, status: .badGateway)
             }
         case .decision(let body):
@@ -288,6 +300,7 @@ extension ProxyHandler {
                 decision = try SidebandAnswerParser.parseResponseAnswer(body)
             } catch {
                 self.logProviderProblem(policy, phase: .response, "answer is not a response: \(error)")
+                self.noteDecision(.error)
                 self.respondPolicyError(exchange, status: .badGateway)
                 return
             }
@@ -321,6 +334,7 @@ extension ProxyHandler {
             return .failed
         case .success(let response):
             policy.correlationID = response.correlationID ?? policy.correlationID
+            self.record?.correlationID = policy.correlationID
             if self.loop.logger.logLevel <= .debug, policy.instance.config.enableDebugLogging {
                 self.loop.logger.debug(
                     "sideband answer",
@@ -339,9 +353,11 @@ extension ProxyHandler {
                 let retryAfter = RetryAfter.parse(response.headers.first(name: "retry-after"), now: Int64(time(nil)))
                 let seconds = CircuitBreaker.openWindowSeconds(retryAfterSeconds: retryAfter)
                 policy.instance.breaker.open(forSeconds: seconds, now: now)
+                self.noteDecision(.circuitOpen)
                 self.respondRateLimited(exchange, retryAfter: policy.instance.breaker.secondsLeftOpen(now: now) ?? seconds)
                 return .answered
             case let status where policy.instance.passthroughStatusCodes.contains(status):
+                self.noteDecision(.deny)
                 self.respondFromProvider(exchange, response: response)
                 return .answered
             default:
@@ -352,6 +368,20 @@ extension ProxyHandler {
                 )
                 return .failed
             }
+        }
+    }
+
+    /// Times the call that just ended (whatever its result) for the latency headers, the access log and
+    /// `ping_auth_sideband_latency_ms`.
+    func sidebandCallEnded(_ policy: PolicyExchange, phase: SidebandPhase) {
+        let milliseconds = RequestRecord.milliseconds(from: policy.callStartedAt, to: .now())
+        switch phase {
+        case .request:
+            self.record?.sidebandRequestMs = milliseconds
+            self.loop.metrics.sidebandRequestLatency.record(milliseconds)
+        case .response:
+            self.record?.sidebandResponseMs = milliseconds
+            self.loop.metrics.sidebandResponseLatency.record(milliseconds)
         }
     }
 

@@ -21,6 +21,7 @@ extension ProxyHandler {
                     metadata: ["proxy.request_id": "\(exchange.id)", "sideband.instance": "\(policy.instance.location)"]
                 )
                 self.abortUpstream(exchange)
+                self.noteDecision(.error)
                 self.respondPolicyError(exchange, status: .badGateway)
                 return
             }
@@ -87,7 +88,9 @@ extension ProxyHandler {
             } else {
                 headers.add(name: "X-Kong-Response-Latency", value: String(Self.milliseconds(from: exchange.receivedAt, to: now)))
             }
+            self.addSidebandLatencyHeaders(&headers)
         }
+        self.record?.status = UInt(status.code)
         // Answered before the request ended: a body still to come cannot be trusted to be skipped, so
         // the connection closes; a request without one just has its end read and dropped.
         let requestPending = !exchange.requestEnded
@@ -99,6 +102,7 @@ extension ProxyHandler {
             promise: nil
         )
         if !bodyless && body.readableBytes > 0 {
+            self.record?.bytesSent += body.readableBytes
             context.write(self.wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
         }
         if requestPending && exchange.clientKeepAlive { self.beginDiscarding() }

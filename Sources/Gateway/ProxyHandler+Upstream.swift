@@ -75,6 +75,7 @@ extension ProxyHandler {
             exchange.responseHeadSent = true
             context.write(self.wrapOutboundOut(.head(head)), promise: nil)
         case .body(let buffer):
+            self.record?.bytesSent += buffer.readableBytes
             context.write(self.wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
         case .end:
             self.completeExchange(exchange)
@@ -141,7 +142,9 @@ extension ProxyHandler {
             let sentAt = exchange.upstreamSentAt ?? now
             headers.add(name: "X-Kong-Upstream-Latency", value: String(Self.milliseconds(from: sentAt, to: exchange.upstreamHeadAt ?? now)))
             headers.add(name: "X-Kong-Proxy-Latency", value: String(Self.milliseconds(from: exchange.receivedAt, to: sentAt)))
+            self.addSidebandLatencyHeaders(&headers)
         }
+        self.record?.status = UInt(status)
         self.addConnectionHeader(&headers, version: exchange.clientVersion, keepAlive: exchange.clientKeepAlive)
         return HTTPResponseHead(version: exchange.clientVersion, status: upstreamHead.status, headers: headers)
     }
@@ -163,6 +166,7 @@ extension ProxyHandler {
     /// Writes `.end`, then either waits for the next request or closes.
     func finishResponse(keepAlive: Bool) {
         guard let context = self.context else { return }
+        self.finishRecord()
         self.exchange = nil
         if keepAlive {
             self.state = self.state == .discarding ? .discarding : .idle
@@ -190,6 +194,7 @@ extension ProxyHandler {
     func abortExchange(with response: KongErrorResponse) {
         guard let exchange = self.exchange else { return }
         self.releaseResources(of: exchange)
+        if self.record != nil { Self.copyUpstreamTimes(of: exchange, into: &self.record!) }
         if exchange.responseHeadSent {
             self.exchange = nil
             self.closeConnection()

@@ -47,6 +47,8 @@ final class ProxyHandler: ChannelDuplexHandler, PooledConnectionOwner {
     var context: ChannelHandlerContext?
     var state: State = .idle
     var exchange: Exchange?
+    /// What the access log and metrics will get for the current request (nil between requests).
+    var record: RequestRecord?
     var clientReadHeld = false
     var clientTimer: Scheduled<Void>?
     var clientTimerKind: ClientTimer?
@@ -175,6 +177,8 @@ final class ProxyHandler: ChannelDuplexHandler, PooledConnectionOwner {
         self.requestsServed += 1
         let receivedAt = NIODeadline.now()
         let configuration = self.loop.configuration
+        let requestID = self.loop.nextRequestID()
+        self.record = RequestRecord(requestID: requestID, receivedAt: receivedAt, head: head, clientIP: self.connection.peerIP)
         switch RequestPlanner.plan(
             head: head,
             connection: self.connection,
@@ -193,8 +197,10 @@ final class ProxyHandler: ChannelDuplexHandler, PooledConnectionOwner {
             )
         case .proxy(let plan):
             let pool = self.loop.pool(for: plan.service.key)
+            self.record?.route = plan.route.metrics
+            self.record?.clientIP = plan.client.clientIP
             let exchange = Exchange(
-                id: self.loop.nextRequestID(),
+                id: requestID,
                 receivedAt: receivedAt,
                 plan: plan,
                 pool: pool,
@@ -220,6 +226,7 @@ final class ProxyHandler: ChannelDuplexHandler, PooledConnectionOwner {
     }
 
     func requestBody(_ buffer: ByteBuffer) {
+        self.record?.bytesReceived += buffer.readableBytes
         switch self.state {
         case .proxying:
             guard let exchange = self.exchange else { return }
@@ -290,9 +297,48 @@ final class ProxyHandler: ChannelDuplexHandler, PooledConnectionOwner {
         self.cancelClientTimer()
         self.clientTimer?.cancel()
         self.clientTimer = nil
+        // A request still in progress: its client went away (nginx's 499) unless a status was sent.
+        self.finishRecord(statusIfUnanswered: 499)
         guard let exchange = self.exchange else { return }
         self.exchange = nil
         self.releaseResources(of: exchange)
+    }
+
+    // MARK: - Observation
+
+    /// Hands the current request's record to the access log and metrics, once.
+    func finishRecord(statusIfUnanswered: UInt? = nil) {
+        guard var record = self.record else { return }
+        self.record = nil
+        if record.status == 0 {
+            guard let status = statusIfUnanswered else { return }
+            record.status = status
+        }
+        record.finishedAt = .now()
+        if let exchange = self.exchange { Self.copyUpstreamTimes(of: exchange, into: &record) }
+        self.loop.requestFinished(record)
+    }
+
+    static func copyUpstreamTimes(of exchange: Exchange, into record: inout RequestRecord) {
+        record.upstreamSentAt = exchange.upstreamSentAt
+        record.upstreamHeadAt = exchange.upstreamHeadAt
+    }
+
+    /// A `ping-auth` decision: counted, and noted for the access log.
+    func noteDecision(_ outcome: DecisionOutcome) {
+        self.loop.metrics.decision(outcome)
+        self.record?.decision = outcome
+    }
+
+    /// Response headers with the time each sideband call took (ms), when the latency headers are on.
+    func addSidebandLatencyHeaders(_ headers: inout HTTPHeaders) {
+        guard let record = self.record else { return }
+        if let request = record.sidebandRequestMs {
+            headers.add(name: "X-Ping-Auth-Request-Latency", value: String(Int(request.rounded())))
+        }
+        if let response = record.sidebandResponseMs {
+            headers.add(name: "X-Ping-Auth-Response-Latency", value: String(Int(response.rounded())))
+        }
     }
 
     static func isTimeout(_ error: any Error) -> Bool {

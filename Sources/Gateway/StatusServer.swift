@@ -5,8 +5,9 @@ import NIOCore
 import NIOHTTP1
 import NIOPosix
 
-/// The operations listener (`proxy.status_listen`): `GET /status` (JSON) and `GET /status/ready`
-/// (200 while serving, 503 while starting or draining), for load balancers and Kubernetes probes.
+/// The operations listener (`proxy.status_listen`): `GET /status` (JSON), `GET /status/ready`
+/// (200 while serving, 503 while starting or draining), for load balancers and Kubernetes probes, and
+/// `GET /metrics` (Prometheus text format).
 /// It runs on the gateway's event loops but never touches the proxy's per-request state: counts come
 /// from atomics or are gathered from each loop on demand.
 final class StatusServer: Sendable {
@@ -19,14 +20,15 @@ final class StatusServer: Sendable {
     static func start(
         _ address: ListenAddress,
         group: any EventLoopGroup,
-        report: @escaping @Sendable (any EventLoop) -> EventLoopFuture<StatusReport>
+        report: @escaping @Sendable (any EventLoop) -> EventLoopFuture<StatusReport>,
+        metrics: @escaping @Sendable (any EventLoop) -> EventLoopFuture<[UInt8]>
     ) async throws -> StatusServer {
         let channel = try await ServerBootstrap(group: group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline()
-                    try channel.pipeline.syncOperations.addHandler(StatusHandler(report: report))
+                    try channel.pipeline.syncOperations.addHandler(StatusHandler(report: report, metrics: metrics))
                 }
             }
             .bind(host: address.host, port: address.port).get()
@@ -78,10 +80,15 @@ final class StatusHandler: ChannelInboundHandler {
     typealias OutboundOut = HTTPServerResponsePart
 
     private let report: @Sendable (any EventLoop) -> EventLoopFuture<StatusReport>
+    private let metrics: @Sendable (any EventLoop) -> EventLoopFuture<[UInt8]>
     private var head: HTTPRequestHead?
 
-    init(report: @escaping @Sendable (any EventLoop) -> EventLoopFuture<StatusReport>) {
+    init(
+        report: @escaping @Sendable (any EventLoop) -> EventLoopFuture<StatusReport>,
+        metrics: @escaping @Sendable (any EventLoop) -> EventLoopFuture<[UInt8]>
+    ) {
         self.report = report
+        self.metrics = metrics
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -117,6 +124,20 @@ final class StatusHandler: ChannelInboundHandler {
                         handler.respond(context: context, head: head, status: .serviceUnavailable, body: #"{"ready":false}"#)
                     }
                 }
+            case "/metrics":
+                let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+                self.metrics(context.eventLoop).hop(to: context.eventLoop).whenComplete { result in
+                    let (handler, context) = loopBound.value
+                    switch result {
+                    case .success(let text):
+                        handler.respond(
+                            context: context, head: head, status: .ok, body: ByteBuffer(bytes: text),
+                            contentType: "text/plain; version=0.0.4; charset=utf-8"
+                        )
+                    case .failure:
+                        handler.respond(context: context, head: head, status: .serviceUnavailable, body: #"{"message":"metrics unavailable"}"#)
+                    }
+                }
             default:
                 self.respond(context: context, head: head, status: .notFound, body: #"{"message":"not found"}"#)
             }
@@ -124,13 +145,23 @@ final class StatusHandler: ChannelInboundHandler {
     }
 
     private func respond(context: ChannelHandlerContext, head: HTTPRequestHead, status: HTTPResponseStatus, body: String) {
+        self.respond(context: context, head: head, status: status, body: ByteBuffer(string: body), contentType: "application/json")
+    }
+
+    private func respond(
+        context: ChannelHandlerContext,
+        head: HTTPRequestHead,
+        status: HTTPResponseStatus,
+        body: ByteBuffer,
+        contentType: String
+    ) {
         var headers = HTTPHeaders()
-        headers.add(name: "Content-Type", value: "application/json")
-        headers.add(name: "Content-Length", value: String(body.utf8.count))
+        headers.add(name: "Content-Type", value: contentType)
+        headers.add(name: "Content-Length", value: String(body.readableBytes))
         if !head.isKeepAlive { headers.add(name: "Connection", value: "close") }
         context.write(self.wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: status, headers: headers))), promise: nil)
         if head.method != .HEAD {
-            context.write(self.wrapOutboundOut(.body(.byteBuffer(ByteBuffer(string: body)))), promise: nil)
+            context.write(self.wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
         }
         let keepAlive = head.isKeepAlive
         let channel = context.channel

@@ -82,6 +82,22 @@ extension ProxySettings {
                 )
             }
         }
+        if let destination = reader.string("access_log") {
+            switch destination {
+            case "off": settings.accessLog = .off
+            case "stdout", "/dev/stdout": settings.accessLog = .stdout
+            case "stderr", "/dev/stderr": settings.accessLog = .stderr
+            case "": reader.report("expected off, stdout, stderr or a file path", key: "access_log")
+            default: settings.accessLog = .file(reader.context.resolvedPath(destination))
+            }
+        }
+        if let format = reader.string("access_log_format") {
+            if let parsed = AccessLogFormat(rawValue: format.lowercased()) {
+                settings.accessLogFormat = parsed
+            } else {
+                reader.report("expected text or json, got \"\(format)\"", key: "access_log_format")
+            }
+        }
         let sslListeners = settings.listen.filter(\.ssl).count + (settings.statusListen?.ssl == true ? 1 : 0)
         if sslListeners > 0, settings.tls == nil, !reader.has("tls") {
             reader.report(

@@ -60,9 +60,30 @@ public struct ProxySettings: Sendable, Equatable {
     /// Logging threshold (`log_level`). Default `"info"`; one of `trace`, `debug`, `info`, `notice`,
     /// `warning`, `error`, `critical` (swift-log's levels; Kong's `warn` and `crit` are accepted as aliases).
     public var logLevel: String = "info"
+    /// Where the access log goes (`access_log`): `stdout` (default, as Kong's Docker image sets
+    /// `proxy_access_log = /dev/stdout`), `stderr`, a file path (appended to), or `off`.
+    public var accessLog: AccessLogDestination = .stdout
+    /// Access log line format (`access_log_format`): `text` (default; nginx's combined format followed by
+    /// key=value latencies) or `json` (one object per line).
+    public var accessLogFormat: AccessLogFormat = .text
 
     /// All defaults, as when the file has no `proxy:` section.
     public init() {}
+}
+
+/// Where access log lines are written.
+public enum AccessLogDestination: Sendable, Equatable {
+    case off
+    case stdout
+    case stderr
+    /// An absolute path (relative paths in the file are resolved against the file's directory).
+    case file(String)
+}
+
+/// How an access log line is written.
+public enum AccessLogFormat: String, Sendable, Equatable {
+    case text
+    case json
 }
 
 /// Certificate and key for `ssl` listeners, and optionally the CA that client certificates must chain to.

@@ -172,6 +172,7 @@ public final class SidebandClient {
     /// Connections opened so far (tests prove reuse with it).
     public var connectionsOpened: Int { self.pool.connectionsOpened }
     public var idleConnections: Int { self.pool.idleCount }
+    public var leasedConnections: Int { self.pool.leasedCount }
 
     /// Sends `payload` to the phase's path and calls `completion` on this event loop with the answer, after
     /// retries. Returns the call so the caller can cancel it (the client went away).

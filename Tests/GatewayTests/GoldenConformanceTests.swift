@@ -928,7 +928,7 @@ enum ClientResponseNormaliser {
     }
 
     /// Kong's and nginx's own headers (`Server`, `Date`, `Via`, `X-Kong-*`: README "Where the harness
-    /// approximates Kong" 4) are not compared; `Connection` is each side's own hop-by-hop header;
+    /// approximates Kong" 4) and our sideband latency headers (`X-Ping-Auth-*-Latency`) are not compared; `Connection` is each side's own hop-by-hop header;
     /// `Content-Length` is checked against the body it frames (`framingIsOurs`); `Retry-After` has its own
     /// rules. Names are compared case-insensitively: ours keep the provider's spelling, the plugin
     /// lower-cased them (`WWW-Authenticate`, case 49).
@@ -936,7 +936,8 @@ enum ClientResponseNormaliser {
         let ignored: Set<String> = ["server", "date", "via", "connection", "content-length", "retry-after"]
         return headers.compactMap { (header) -> String? in
             let name = header.name.lowercased()
-            return ignored.contains(name) || name.hasPrefix("x-kong-") ? nil : "\(name): \(header.value)"
+            let latency = name.hasPrefix("x-ping-auth-") && name.hasSuffix("-latency")
+            return ignored.contains(name) || name.hasPrefix("x-kong-") || latency ? nil : "\(name): \(header.value)"
         }
     }
 

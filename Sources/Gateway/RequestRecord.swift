@@ -1,0 +1,49 @@
+import NIOCore
+import NIOHTTP1
+
+/// What the access log and the metrics learn about one client request, filled in as it goes and handed
+/// over once when its response has been written (or the client went away). A value owned by the
+/// request's `ProxyHandler`, so nothing of it outlives the request.
+struct RequestRecord {
+    let requestID: UInt64
+    let receivedAt: NIODeadline
+    let head: HTTPRequestHead
+    var clientIP: String
+    /// The matched route's series; nil when no route matched.
+    var route: RouteMetrics?
+    /// The status the client got; 499 (nginx's "client closed request") when it went away first.
+    var status: UInt = 0
+    var bytesReceived = 0
+    /// Response body bytes written to the client.
+    var bytesSent = 0
+    var finishedAt: NIODeadline? = nil
+    var upstreamSentAt: NIODeadline? = nil
+    var upstreamHeadAt: NIODeadline? = nil
+    /// Duration of each sideband call, in milliseconds (failed calls included).
+    var sidebandRequestMs: Double? = nil
+    var sidebandResponseMs: Double? = nil
+    var decision: DecisionOutcome? = nil
+    /// PingAuthorize's `Correlation-Id` of the last sideband answer.
+    var correlationID: String? = nil
+
+    init(requestID: UInt64, receivedAt: NIODeadline, head: HTTPRequestHead, clientIP: String) {
+        self.requestID = requestID
+        self.receivedAt = receivedAt
+        self.head = head
+        self.clientIP = clientIP
+    }
+
+    var totalMilliseconds: Double {
+        Self.milliseconds(from: self.receivedAt, to: self.finishedAt ?? .now())
+    }
+
+    /// From sending the request upstream to the upstream's response head (Kong's upstream latency).
+    var upstreamMilliseconds: Double? {
+        guard let sent = self.upstreamSentAt else { return nil }
+        return Self.milliseconds(from: sent, to: self.upstreamHeadAt ?? self.finishedAt ?? .now())
+    }
+
+    static func milliseconds(from start: NIODeadline, to end: NIODeadline) -> Double {
+        Double(max(0, (end - start).nanoseconds)) / 1_000_000
+    }
+}

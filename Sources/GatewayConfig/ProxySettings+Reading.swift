@@ -82,7 +82,10 @@ extension ProxySettings {
                 )
             }
         }
-        if let destination = reader.string("access_log") {
+        if case .scalar(let scalar)? = reader.value("access_log"), ["off", "false"].contains(scalar.string.lowercased()) {
+            // YAML reads an unquoted `off` as a boolean; Kong's `proxy_access_log = off` means no log.
+            settings.accessLog = .off
+        } else if let destination = reader.string("access_log") {
             switch destination {
             case "off": settings.accessLog = .off
             case "stdout", "/dev/stdout": settings.accessLog = .stdout

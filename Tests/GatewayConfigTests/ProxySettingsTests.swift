@@ -129,6 +129,23 @@ import Testing
         )
     }
 
+    @Test func accessLogDestinationAndFormat() throws {
+        func proxy(_ fields: String) throws -> ProxySettings {
+            try ConfigFixtures.load("_format_version: \"3.0\"\nproxy: {\(fields)}\n", baseDirectory: "/etc/gateway").proxy
+        }
+        #expect(try proxy("").accessLog == .stdout)
+        #expect(try proxy("").accessLogFormat == .text)
+        #expect(try proxy("access_log: off").accessLog == .off)
+        #expect(try proxy("access_log: /dev/stderr").accessLog == .stderr)
+        #expect(try proxy("access_log: logs/access.log").accessLog == .file("/etc/gateway/logs/access.log"))
+        #expect(try proxy("access_log: /var/log/a.log, access_log_format: JSON").accessLogFormat == .json)
+        expectProblem(
+            "_format_version: \"3.0\"\nproxy:\n  access_log_format: xml\n",
+            at: "proxy.access_log_format",
+            "expected text or json, got \"xml\""
+        )
+    }
+
     @Test func unknownProxyFieldIsReported() {
         expectProblem(
             "_format_version: \"3.0\"\nproxy:\n  max_body_size: 10\n",

@@ -119,6 +119,9 @@ import Yams
         #expect(config.proxy.listen.map(\.port) == [8000])
         let ports = container["ports"]?.array().compactMap { $0["containerPort"]?.int }
         #expect(ports.map(Set.init) == [8000, 8100])
+        let annotations = deployment.at("spec.template.metadata.annotations")
+        #expect(annotations?["prometheus.io/port"]?.string == String(config.proxy.statusListen?.port ?? 0))
+        #expect(annotations?["prometheus.io/path"]?.string == "/metrics")
 
         // SIGKILL comes after the grace period: the preStop pause plus the whole drain must fit inside it.
         let grace = try #require(pod["terminationGracePeriodSeconds"]?.int)

@@ -15,7 +15,10 @@ public final class HTTPConnectionPool<Owner: PooledConnectionOwner> {
     private var connections: [ConnectionID: PooledHTTPConnection<Owner>] = [:]
     private var waiters: [RequestID: (Owner, TimeAmount)] = [:]
     private var pendingConnect: [ConnectionID: RequestID] = [:]
-    private var idleTimers: [ConnectionID: Scheduled<Void>] = [:]
+    /// One idle-timeout task per connection that has been parked, and when it fires.
+    private var idleTimers: [ConnectionID: (timer: Scheduled<Void>, firesAt: UInt64)] = [:]
+    /// The idle deadline of each parked connection (absent while leased).
+    private var idleDeadlines: [ConnectionID: UInt64] = [:]
     private var queueTimers: [RequestID: Scheduled<Void>] = [:]
     private var nextRequestID = 0
     private let tlsContext: NIOSSLContext?
@@ -84,7 +87,8 @@ public final class HTTPConnectionPool<Owner: PooledConnectionOwner> {
 
     func connectionClosed(_ connection: PooledHTTPConnection<Owner>) {
         guard self.connections.removeValue(forKey: connection.id) != nil else { return }
-        self.idleTimers.removeValue(forKey: connection.id)?.cancel()
+        self.idleDeadlines.removeValue(forKey: connection.id)
+        self.idleTimers.removeValue(forKey: connection.id)?.timer.cancel()
         switch self.machine.connectionClosed(connection.id) {
         case .none: break
         case .createConnection(let id, let request): self.createConnection(id, for: request)
@@ -106,7 +110,9 @@ public final class HTTPConnectionPool<Owner: PooledConnectionOwner> {
     private func run(_ action: ConnectionPoolStateMachine.LeaseAction) {
         switch action {
         case .useIdleConnection(let id, let request):
-            self.idleTimers.removeValue(forKey: id)?.cancel()
+            // Its idle timer stays scheduled: it will find the connection leased (or idle again with a
+            // later deadline) and do nothing (or wait on).
+            self.idleDeadlines.removeValue(forKey: id)
             self.handOver(id, to: request, reused: true)
         case .createConnection(let id, let request):
             self.createConnection(id, for: request)
@@ -126,7 +132,8 @@ public final class HTTPConnectionPool<Owner: PooledConnectionOwner> {
             }
         }
         for expired in self.machine.takeExpiredIdleConnections() {
-            self.idleTimers.removeValue(forKey: expired)?.cancel()
+            self.idleDeadlines.removeValue(forKey: expired)
+            self.idleTimers.removeValue(forKey: expired)?.timer.cancel()
             self.connections[expired]?.close()
         }
     }
@@ -144,16 +151,29 @@ public final class HTTPConnectionPool<Owner: PooledConnectionOwner> {
         requester.leaseCompleted(.leased(connection, reused: reused && connection.servedRequests > 1))
     }
 
+    /// Idle timers are kept across leases: a connection parked again gets a later deadline, so the task
+    /// already scheduled is kept and, when it fires early, waits on for the rest. (Scheduling and
+    /// cancelling a task on every lease and release was measurable per request.)
     private func park(_ id: ConnectionID, deadline: UInt64) {
-        self.idleTimers.removeValue(forKey: id)?.cancel()
+        self.idleDeadlines[id] = deadline
+        if let existing = self.idleTimers[id], existing.firesAt <= deadline { return }
+        self.idleTimers.removeValue(forKey: id)?.timer.cancel()
+        self.scheduleIdleTimer(id, at: deadline)
+    }
+
+    private func scheduleIdleTimer(_ id: ConnectionID, at deadline: UInt64) {
         let loopBound = NIOLoopBound(self, eventLoop: self.eventLoop)
-        self.idleTimers[id] = self.eventLoop.scheduleTask(deadline: NIODeadline.uptimeNanoseconds(deadline)) {
+        let timer = self.eventLoop.scheduleTask(deadline: NIODeadline.uptimeNanoseconds(deadline)) {
             let pool = loopBound.value
             pool.idleTimers.removeValue(forKey: id)
             if pool.machine.idleTimerFired(id, now: monotonicNow()) {
+                pool.idleDeadlines.removeValue(forKey: id)
                 pool.connections[id]?.close()
+            } else if let later = pool.idleDeadlines[id] {
+                pool.scheduleIdleTimer(id, at: later)
             }
         }
+        self.idleTimers[id] = (timer, deadline)
     }
 
     private func createConnection(_ id: ConnectionID, for request: RequestID) {

@@ -35,8 +35,10 @@ public final class PooledHTTPConnection<Owner: PooledConnectionOwner>: ChannelDu
     public typealias OutboundOut = HTTPClientRequestPart
 
     public let id: ConnectionID
-    /// The pool that owns this connection; unowned because the pool outlives its connections' handlers.
-    public unowned let pool: HTTPConnectionPool<Owner>
+    /// The pool that owns this connection. Held strongly: a connection still closing after its pool was
+    /// shut down and dropped must still be able to report that it closed. The cycle (the pool holds its
+    /// open connections) ends when the connection closes and the pool forgets it.
+    public let pool: HTTPConnectionPool<Owner>
     /// Who uses this connection now; nil while the connection is idle in the pool.
     public internal(set) var owner: Owner?
     private var context: ChannelHandlerContext?

@@ -7,7 +7,8 @@ import NIOSSL
 /// One sideband exchange (with its retries): leases a pooled connection, writes the call, collects the
 /// whole answer, and reports once. Confined to the client's event loop.
 public final class SidebandCall: PooledConnectionOwner {
-    private unowned let client: SidebandClient
+    // Strong: a call still in flight when a reload drops its client must finish (or time out) safely.
+    private let client: SidebandClient
     private let head: HTTPRequestHead
     private let payload: ByteBuffer
     private var completion: ((Result<SidebandHTTPResponse, SidebandCallError>) -> Void)?
@@ -18,6 +19,9 @@ public final class SidebandCall: PooledConnectionOwner {
     private var responseHead: HTTPResponseHead?
     private var responseBody: ByteBuffer?
     private var timer: Scheduled<Void>?
+    /// When the call times out (moved on each sign of progress), and when `timer` fires (never later).
+    private var deadline = NIODeadline.distantFuture
+    private var timerFiresAt = NIODeadline.distantFuture
     private var retryTimer: Scheduled<Void>?
     private var attempt = 0
 
@@ -46,7 +50,7 @@ public final class SidebandCall: PooledConnectionOwner {
     /// that may still carry half an answer.
     public func cancel() {
         self.completion = nil
-        self.timer?.cancel()
+        self.cancelTimer()
         self.retryTimer?.cancel()
         if let request = self.leaseRequest {
             self.leaseRequest = nil
@@ -102,7 +106,7 @@ public final class SidebandCall: PooledConnectionOwner {
                 self.responseBody!.writeBuffer(&buffer)
             }
         case .end:
-            self.timer?.cancel()
+            self.cancelTimer()
             guard let head = self.responseHead, let connection = self.connection else { return }
             self.connection = nil
             self.client.pool.release(connection, reusable: head.isKeepAlive)
@@ -124,7 +128,7 @@ public final class SidebandCall: PooledConnectionOwner {
     public func connectionClosed(_ connection: PooledHTTPConnection<SidebandCall>) {
         guard self.connection === connection else { return }
         self.connection = nil
-        self.timer?.cancel()
+        self.cancelTimer()
         // A kept-alive connection the provider closed as we reused it: nothing was answered; try again on a
         // fresh connection once, without counting it as a retry.
         if self.reused && self.responseHead == nil {
@@ -153,18 +157,39 @@ public final class SidebandCall: PooledConnectionOwner {
 
     // MARK: - Outcomes
 
+    /// The timeout runs from the last sign of progress. Extending it only moves `deadline`: the one
+    /// scheduled task, when it fires early, schedules itself again for the rest. (Re-scheduling on every
+    /// part of every answer was a tenth of the gateway's event-loop time under load.)
     private func armTimer() {
-        self.timer?.cancel()
+        let deadline = NIODeadline.now() + self.client.settings.timeout
+        self.deadline = deadline
+        if self.timer != nil && self.timerFiresAt <= deadline { return }
+        self.cancelTimer()
+        self.scheduleTimer(at: deadline)
+    }
+
+    private func scheduleTimer(at deadline: NIODeadline) {
         let loopBound = NIOLoopBound(self, eventLoop: self.client.eventLoop)
-        self.timer = self.client.eventLoop.scheduleTask(in: self.client.settings.timeout) {
+        self.timerFiresAt = deadline
+        self.timer = self.client.eventLoop.scheduleTask(deadline: deadline) {
             let call = loopBound.value
+            call.timer = nil
+            if NIODeadline.now() < call.deadline {
+                call.scheduleTimer(at: call.deadline)
+                return
+            }
             call.abandonConnection()
             call.failed(.timeout)
         }
     }
 
-    private func abandonConnection() {
+    private func cancelTimer() {
         self.timer?.cancel()
+        self.timer = nil
+    }
+
+    private func abandonConnection() {
+        self.cancelTimer()
         if let connection = self.connection {
             self.connection = nil
             self.client.pool.release(connection, reusable: false)
@@ -192,7 +217,7 @@ public final class SidebandCall: PooledConnectionOwner {
     }
 
     private func finish(_ result: Result<SidebandHTTPResponse, SidebandCallError>) {
-        self.timer?.cancel()
+        self.cancelTimer()
         guard let completion = self.completion else { return }
         self.completion = nil
         completion(result)

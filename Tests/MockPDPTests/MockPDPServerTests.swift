@@ -43,6 +43,8 @@ import Testing
             #expect(echoed["response"] == nil)
             #expect(echoed["source_port"] as? Int == 51722)
             #expect(allowed.bodyText.contains(#""X-Policy":"modified""#))
+            #expect(UUID(uuidString: allowed.header("correlation-id") ?? "") != nil)
+            #expect(allowed.header("correlation-id") != denied.header("correlation-id"))
 
             let phases = server.decisions.map { "\($0.phase.rawValue) \($0.rule) \($0.decision) \($0.status)" }
             #expect(phases == ["request deny-admin deny 200", "request tag-hello modify 200"])

@@ -72,6 +72,11 @@ extension ProxySettings {
             range: 0...Int.max
         )
         settings.upstreamMaxConnections = reader.int("upstream_max_connections", default: 0, range: 0...Int.max)
+        if case .scalar(let scalar)? = reader.value("worker_threads"), scalar.string == "auto" {
+            settings.workerThreads = 0
+        } else {
+            settings.workerThreads = reader.int("worker_threads", default: 0, range: 0...1024)
+        }
         if let level = reader.string("log_level") {
             if let canonical = logLevels[level.lowercased()] {
                 settings.logLevel = canonical

@@ -57,6 +57,9 @@ public struct ProxySettings: Sendable, Equatable {
     /// Cap on open connections per upstream per event loop (`upstream_max_connections`). Default 0:
     /// unlimited, as Kong (nginx opens as many as requests need).
     public var upstreamMaxConnections: Int = 0
+    /// Event loop threads (`worker_threads`), like Kong's `nginx_worker_processes`. Default 0: one per CPU
+    /// core ("auto"). Read at start; a reload does not change it.
+    public var workerThreads: Int = 0
     /// Logging threshold (`log_level`). Default `"info"`; one of `trace`, `debug`, `info`, `notice`,
     /// `warning`, `error`, `critical` (swift-log's levels; Kong's `warn` and `crit` are accepted as aliases).
     public var logLevel: String = "info"

@@ -64,7 +64,8 @@ enum Runner {
         extraServices: [any Service] = [],
         onReady: @escaping @Sendable ([GatewayServer.BoundListener]) -> Void = { _ in }
     ) async throws {
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
+        let threads = configuration.proxy.workerThreads
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: threads > 0 ? threads : System.coreCount)
         let server: GatewayServer
         do {
             server = try GatewayServer(configuration: configuration, group: group, logger: logger)

@@ -26,8 +26,10 @@ import Testing
               upstream_keepalive_max_requests: 0
               upstream_max_connections: 16
               log_level: warn
+              worker_threads: 3
             """
         let proxy = try ConfigFixtures.load(yaml).proxy
+        #expect(proxy.workerThreads == 3)
         #expect(proxy.listen == [ListenAddress(host: "127.0.0.1", port: 8000), ListenAddress(host: "::1", port: 8001)])
         #expect(proxy.statusListen == ListenAddress(host: "127.0.0.1", port: 8100))
         #expect(proxy.trustedIPs == [IPRange.parse("10.0.0.0/8")!])

@@ -137,8 +137,14 @@ import TestSupport
             services: [{name: s, url: "http://127.0.0.1:\(port)", routes: [{name: r, paths: ["/"]}]}]
             """
         }) { gateway, _ in
+            // Each of the first two is served once, so the gateway has surely counted both (connections
+            // accepted on different event loops are counted in no guaranteed order).
             let first = try await RawHTTPConnection.connect(port: gateway.port)
+            try await first.send("GET /a HTTP/1.1\r\nHost: h\r\n\r\n")
+            #expect(try await first.readResponse().status == 200)
             let second = try await RawHTTPConnection.connect(port: gateway.port)
+            try await second.send("GET /a HTTP/1.1\r\nHost: h\r\n\r\n")
+            #expect(try await second.readResponse().status == 200)
             let third = try await RawHTTPConnection.connect(port: gateway.port)
             #expect(try await third.waitForClose(timeout: .seconds(15)))
             try await first.send("GET /a HTTP/1.1\r\nHost: h\r\n\r\n")

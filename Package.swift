@@ -34,6 +34,7 @@ let package = Package(
         .package(url: "https://github.com/adam-fowler/compress-nio", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
     ],
     targets: [
         // Pure Sideband API wire format: payload writers and answer parsers. No I/O.
@@ -152,10 +153,24 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // `bench`: constant-rate (open) and closed-loop load at a Sideband API or any HTTP URL, latencies in an
+        // HdrHistogram, reports as text, JSON, .hgrm and an HTML plot.
+        .target(
+            name: "LoadGenerator",
+            dependencies: [
+                "SidebandProtocol",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "PingAuthProxyCLI",
             dependencies: [
-                "Gateway", "GatewayConfig", "DemoUpstream", "MockPDP", "MockPolicy",
+                "Gateway", "GatewayConfig", "DemoUpstream", "MockPDP", "MockPolicy", "LoadGenerator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -236,6 +251,17 @@ let package = Package(
         .testTarget(
             name: "ConnectionPoolTests",
             dependencies: ["ConnectionPool"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "LoadGeneratorTests",
+            dependencies: [
+                "LoadGenerator", "TestSupport", "MockPDP", "MockPolicy",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -7,6 +7,8 @@ struct PingAuthProxy: AsyncParsableCommand {
         commandName: "ping-auth-proxy",
         abstract: "A reverse proxy that asks PingAuthorize (Sideband API) about every request, like Kong with ping-auth.",
         version: GatewayVersion.string,
-        subcommands: [Serve.self, CheckConfig.self, MockPDPCommand.self, Demo.self, DemoUpstreamCommand.self]
+        subcommands: [
+            Serve.self, CheckConfig.self, MockPDPCommand.self, BenchCommand.self, Demo.self, DemoUpstreamCommand.self,
+        ]
     )
 }

@@ -52,6 +52,26 @@ import Testing
         #expect(changes(answer: answer).isEmpty)
     }
 
+    static func same(_ sent: HeaderList, _ answer: HeaderList) -> Bool {
+        RequestDiff.sameLines(sent: sent, answer: answer)
+    }
+
+    @Test func theInOrderEchoCheckComparesNamesWithoutCaseAndValuesExactly() {
+        #expect(RequestDiff.sameLines(sent: Self.sentHeaders, answer: Self.echoedHeaders))
+        #expect(Self.same([("X-A", "1")], [("x-a", "1")]))
+        #expect(!Self.same([("X-A", "1")], [("x-a", "2")]))
+        #expect(!Self.same([("X-A", "1")], [("x-b", "1")]))
+        // `[` is `{` without the case bit: not a letter, so not the same name.
+        #expect(!Self.same([("a[", "1")], [("a{", "1")]))
+        #expect(!Self.same([("X-A", "1")], [("x-a", "1"), ("x-a", "1")]))
+        #expect(!Self.same([("X-A", "1"), ("X-B", "2")], [("x-a", "1")]))
+        // Reordered lines are not "the same lines"; the grouped comparison then decides (no change).
+        var answer = Self.echo
+        answer.headers = [("accept", "*/*"), ("host", "api.example.com"), ("x-trace", "a"), ("x-trace", "b"), ("content-length", "4")]
+        #expect(!RequestDiff.sameLines(sent: Self.sentHeaders, answer: answer.headers!))
+        #expect(changes(answer: answer).isEmpty)
+    }
+
     @Test func aChangedValueListReplacesTheHeader() {
         var answer = Self.echo
         answer.headers = [("host", "api.example.com"), ("x-trace", "b"), ("x-trace", "a"), ("accept", "text/html")]

@@ -152,6 +152,12 @@ final class ProxyHandler: ChannelDuplexHandler, PooledConnectionOwner {
         context.read()
     }
 
+    /// The current request is complete and its response is being produced: more client bytes now can only be
+    /// a pipelined request or the client closing.
+    var awaitingResponseOnly: Bool {
+        self.state == .proxying && self.exchange?.requestEnded == true
+    }
+
     /// Upstream reads wait while the client socket is full.
     var shouldHoldConnectionReads: Bool {
         !(self.context?.channel.isWritable ?? true)

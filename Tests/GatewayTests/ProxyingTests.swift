@@ -1,3 +1,4 @@
+import Foundation
 import DemoUpstream
 import NIOPosix
 import Testing
@@ -102,6 +103,41 @@ import TestSupport
             #expect(second.body == "abc")
             #expect(third.uri == "/third")
             await connection.close()
+        }
+    }
+
+    @Test func requestsPipelinedWhileAResponseIsPendingWaitTheirTurn() async throws {
+        try await withGateway({ Self.config($0) }) { gateway, _ in
+            let connection = try await RawHTTPConnection.connect(port: gateway.port)
+            try await connection.send("GET /first HTTP/1.1\r\nHost: h\r\nX-Echo-Delay-Ms: 300\r\n\r\n")
+            // The first request is complete and waiting on the upstream when the next two arrive.
+            try await Task.sleep(for: .milliseconds(100))
+            try await connection.send(
+                "POST /second HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\n\r\nabc"
+                    + "GET /third HTTP/1.1\r\nHost: h\r\n\r\n"
+            )
+            let first = try EchoedRequest(await connection.readResponse())
+            let second = try EchoedRequest(await connection.readResponse())
+            let third = try EchoedRequest(await connection.readResponse())
+            #expect([first.uri, second.uri, third.uri] == ["/first", "/second", "/third"])
+            #expect(second.body == "abc")
+            await connection.close()
+        }
+    }
+
+    @Test func aClientThatLeavesWhileWaitingIsLoggedAs499WithoutWaitingForTheUpstream() async throws {
+        let log = FileManager.default.temporaryDirectory.appendingPathComponent("gone-\(UUID().uuidString).log").path
+        defer { try? FileManager.default.removeItem(atPath: log) }
+        try await withGateway({ Self.config($0, proxy: ", access_log: \"\(log)\"") }) { gateway, _ in
+            let connection = try await RawHTTPConnection.connect(port: gateway.port)
+            try await connection.send("GET /slow HTTP/1.1\r\nHost: h\r\nX-Echo-Delay-Ms: 5000\r\n\r\n")
+            try await Task.sleep(for: .milliseconds(200))
+            let closedAt = ContinuousClock.now
+            await connection.close()
+            // The upstream would answer after 5 s; the gateway drops the exchange as soon as the client goes.
+            let line = try #require(try await MetricsTests.waitForLines(log, count: 1).first)
+            #expect(line.contains(#""GET /slow HTTP/1.1" 499 "#))
+            #expect(ContinuousClock.now - closedAt < .seconds(4))
         }
     }
 

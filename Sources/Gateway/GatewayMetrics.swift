@@ -85,7 +85,7 @@ final class GatewayMetrics: Sendable {
     var unmatched: RouteMetrics { self.route(service: "", route: "") }
 
     /// What `/metrics` shows: the gauges set from `snapshot`, then everything in Prometheus text format.
-    func exposition(_ snapshot: MetricsSnapshot) -> [UInt8] {
+    func exposition(_ snapshot: GatewaySnapshot) -> [UInt8] {
         self.clientConnections.record(snapshot.clientConnections)
         self.upstreamLeased.record(snapshot.upstreamLeased)
         self.upstreamIdle.record(snapshot.upstreamIdle)
@@ -204,8 +204,8 @@ final class RouteMetrics: Sendable {
     }
 }
 
-/// Counts gathered from the event loops when `/metrics` is scraped.
-struct MetricsSnapshot: Sendable {
+/// Counts gathered from the event loops when `/status` or `/metrics` is asked for.
+struct GatewaySnapshot: Sendable {
     var clientConnections: Int
     var upstreamLeased: Int
     var upstreamIdle: Int

@@ -123,35 +123,9 @@ public final class GatewayServer: Sendable {
         self.ready.store(true, ordering: .relaxed)
     }
 
-    /// `/status`: gathered from every event loop (their pools) without touching a request.
-    private func statusReport(on loop: any EventLoop) -> EventLoopFuture<StatusReport> {
-        let configuration = self.state.withLockedValue { $0.configuration }
-        let compiledInstances = self.contexts.values.first.map { context in
-            context.eventLoop.submit { context.configuration.pingAuthInstances }
-        } ?? loop.makeSucceededFuture([])
-        let counts = self.contexts.values.map { context in
-            context.eventLoop.submit { context.upstreamConnectionCounts() }
-        }
-        let uptime = Int((NIODeadline.now() - self.startedAt).nanoseconds / 1_000_000_000)
-        let ready = self.ready.load(ordering: .relaxed) && !self.draining.load(ordering: .relaxed)
-        let draining = self.draining.load(ordering: .relaxed)
-        let open = self.openConnections.load(ordering: .relaxed)
-        return EventLoopFuture.whenAllSucceed(counts, on: loop).and(compiledInstances).map { counts, instances in
-            StatusReport(
-                ready: ready,
-                draining: draining,
-                uptimeSeconds: uptime,
-                configDigest: configuration.digest,
-                openConnections: open,
-                circuits: instances.map { (instance: $0.location, open: $0.breaker.isOpen) },
-                upstreamLeased: counts.reduce(0) { $0 + $1.leased },
-                upstreamIdle: counts.reduce(0) { $0 + $1.idle }
-            )
-        }
-    }
-
-    /// `/metrics`: the gauges are set from every event loop's counts, then the registry is emitted.
-    private func metricsExposition(on loop: any EventLoop) -> EventLoopFuture<[UInt8]> {
+    /// Counts gathered from every event loop (its pools) and the instances' circuits, without touching a
+    /// request: what `/status` and `/metrics` show.
+    private func snapshot(on loop: any EventLoop) -> EventLoopFuture<GatewaySnapshot> {
         let compiledInstances = self.contexts.values.first.map { context in
             context.eventLoop.submit { context.configuration.pingAuthInstances }
         } ?? loop.makeSucceededFuture([])
@@ -159,19 +133,33 @@ public final class GatewayServer: Sendable {
             context.eventLoop.submit { (context.upstreamConnectionCounts(), context.sidebandConnectionCounts()) }
         }
         let open = self.openConnections.load(ordering: .relaxed)
-        let metrics = self.metrics
         return EventLoopFuture.whenAllSucceed(counts, on: loop).and(compiledInstances).map { counts, instances in
-            metrics.exposition(
-                MetricsSnapshot(
-                    clientConnections: open,
-                    upstreamLeased: counts.reduce(0) { $0 + $1.0.leased },
-                    upstreamIdle: counts.reduce(0) { $0 + $1.0.idle },
-                    sidebandLeased: counts.reduce(0) { $0 + $1.1.leased },
-                    sidebandIdle: counts.reduce(0) { $0 + $1.1.idle },
-                    circuits: instances.map { (instance: $0.location, open: $0.breaker.isOpen) }
-                )
+            GatewaySnapshot(
+                clientConnections: open,
+                upstreamLeased: counts.reduce(0) { $0 + $1.0.leased },
+                upstreamIdle: counts.reduce(0) { $0 + $1.0.idle },
+                sidebandLeased: counts.reduce(0) { $0 + $1.1.leased },
+                sidebandIdle: counts.reduce(0) { $0 + $1.1.idle },
+                circuits: instances.map { (instance: $0.location, open: $0.breaker.isOpen) }
             )
         }
+    }
+
+    /// `/status`.
+    private func statusReport(on loop: any EventLoop) -> EventLoopFuture<StatusReport> {
+        let digest = self.state.withLockedValue { $0.configuration.digest }
+        let uptime = Int((NIODeadline.now() - self.startedAt).nanoseconds / 1_000_000_000)
+        let ready = self.ready.load(ordering: .relaxed) && !self.draining.load(ordering: .relaxed)
+        let draining = self.draining.load(ordering: .relaxed)
+        return self.snapshot(on: loop).map { snapshot in
+            StatusReport(ready: ready, draining: draining, uptimeSeconds: uptime, configDigest: digest, counts: snapshot)
+        }
+    }
+
+    /// `/metrics`: the gauges are set from the snapshot, then the registry is emitted.
+    private func metricsExposition(on loop: any EventLoop) -> EventLoopFuture<[UInt8]> {
+        let metrics = self.metrics
+        return self.snapshot(on: loop).map { metrics.exposition($0) }
     }
 
     /// Swaps in a new configuration on every event loop. Requests already routed finish with the old one.

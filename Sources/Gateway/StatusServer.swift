@@ -46,17 +46,16 @@ struct StatusReport: Sendable {
     var draining: Bool
     var uptimeSeconds: Int
     var configDigest: String
-    var openConnections: Int
-    var circuits: [(instance: String, open: Bool)]
-    var upstreamLeased: Int
-    var upstreamIdle: Int
+    var counts: GatewaySnapshot
 
     var json: String {
-        let circuits = self.circuits.map { #"{"instance":\#(Self.quote($0.instance)),"circuit":"\#($0.open ? "open" : "closed")"}"# }
+        let counts = self.counts
+        let circuits = counts.circuits.map { #"{"instance":\#(Self.quote($0.instance)),"circuit":"\#($0.open ? "open" : "closed")"}"# }
         return #"{"version":\#(Self.quote(GatewayVersion.string)),"ready":\#(self.ready),"draining":\#(self.draining),"#
             + #""uptime_seconds":\#(self.uptimeSeconds),"config_digest":\#(Self.quote(self.configDigest)),"#
-            + #""open_connections":\#(self.openConnections),"ping_auth":[\#(circuits.joined(separator: ","))],"#
-            + #""upstream_pools":{"leased":\#(self.upstreamLeased),"idle":\#(self.upstreamIdle)}}"#
+            + #""open_connections":\#(counts.clientConnections),"ping_auth":[\#(circuits.joined(separator: ","))],"#
+            + #""upstream_pools":{"leased":\#(counts.upstreamLeased),"idle":\#(counts.upstreamIdle)},"#
+            + #""sideband_pools":{"leased":\#(counts.sidebandLeased),"idle":\#(counts.sidebandIdle)}}"#
     }
 
     private static func quote(_ text: String) -> String {

@@ -34,6 +34,9 @@ import TestSupport
             #expect(circuits.first?["circuit"] as? String == "closed")
             let pools = try #require(status["upstream_pools"] as? [String: Int])
             #expect(pools["idle"] == 1)  // the connection of the request above, kept alive
+            let sideband = try #require(status["sideband_pools"] as? [String: Int])
+            #expect(sideband["idle"] == 1)  // its two sideband calls went over one kept-alive connection
+            #expect(sideband["leased"] == 0)
 
             #expect(try await gateway.request("GET /limited HTTP/1.1\r\nHost: h\r\n\r\n").status == 429)
             status = try await get("/status").json()

@@ -108,9 +108,11 @@ import Testing
     }
 
     @Test func answers502WhenTheProviderIsGone() async throws {
-        let provider = try await Self.standIn()
-        let port = provider.port
-        await provider.close()
+        // A reserved port nothing listens on: a port freed by closing a server could be taken at once by
+        // another test's server running in parallel.
+        let gone = try RefusingPort()
+        let port = gone.port
+        defer { withExtendedLifetime(gone) {} }
         var configuration = try testConfiguration()
         configuration.forwardTo = "http://127.0.0.1:\(port)"
         configuration.forwardTimeout = .seconds(2)

@@ -53,6 +53,7 @@ extension ProxyHandler {
             self.closeConnection()
         case .head:
             // Slow or stalled header: answer 408 once, then hang up.
+            self.recordRefusedRequest(status: 408)
             self.state = .closing
             if let rawOutput = self.rawOutput {
                 rawOutput.sendRawAndClose(.requestTimeout)

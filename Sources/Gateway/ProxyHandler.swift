@@ -325,6 +325,22 @@ final class ProxyHandler: ChannelDuplexHandler, PooledConnectionOwner {
         self.loop.requestFinished(record)
     }
 
+    /// A request answered below the proxy (400/431 from the HTTP decoder, 408 for a header that never
+    /// completed): counted and logged under no route, with what is known of it (often not even a head).
+    func recordRefusedRequest(status: UInt) {
+        if self.record == nil {
+            let unknown = HTTPRequestHead(version: .http1_1, method: .RAW(value: "-"), uri: "-")
+            self.record = RequestRecord(
+                requestID: self.loop.nextRequestID(),
+                receivedAt: .now(),
+                head: unknown,
+                clientIP: self.connection.peerIP
+            )
+        }
+        self.record?.status = status
+        self.finishRecord()
+    }
+
     static func copyUpstreamTimes(of exchange: Exchange, into record: inout RequestRecord) {
         record.upstreamSentAt = exchange.upstreamSentAt
         record.upstreamHeadAt = exchange.upstreamHeadAt

@@ -33,6 +33,7 @@ final class RequestErrorResponder: ChannelDuplexHandler, RemovableChannelHandler
             return
         }
         let response: KongErrorResponse = parserError == .headerOverflow ? .headersTooLarge : .badRequest
+        self.observer?.requestRefused(status: response.status)
         let body = response.body(format: .json, allocator: context.channel.allocator)
         var headers = HTTPHeaders()
         headers.add(name: "Content-Type", value: KongErrorResponse.Format.json.contentType)
@@ -140,6 +141,11 @@ final class ClientActivityObserver: ChannelDuplexHandler, RemovableChannelHandle
         }
         context.close(mode: .output, promise: nil)
         channel.eventLoop.scheduleTask(in: delay) { channel.close(promise: nil) }
+    }
+
+    /// A request refused before (or while) the proxy handler saw it: counted and logged like any other.
+    func requestRefused(status: HTTPResponseStatus) {
+        self.proxy.recordRefusedRequest(status: UInt(status.code))
     }
 
     /// Writes a complete error response as bytes and closes the connection.

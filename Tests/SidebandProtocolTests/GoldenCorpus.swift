@@ -2,7 +2,7 @@ import Foundation
 import NIOCore
 import Testing
 
-/// The shared golden corpus (`/work/shared/golden`): the original plugin's observed traffic and real
+/// The shared golden corpus (`../shared/golden` beside the repository): the original plugin's observed traffic and real
 /// PingAuthorize answers. Found relative to this file, four levels up, then `shared/golden`.
 enum GoldenCorpus {
     static let directory = URL(fileURLWithPath: #filePath)

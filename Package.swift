@@ -158,7 +158,7 @@ let package = Package(
         .target(
             name: "LoadGenerator",
             dependencies: [
-                "SidebandProtocol",
+                "SidebandProtocol", "SidebandClient",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -170,7 +170,7 @@ let package = Package(
         .executableTarget(
             name: "PingAuthProxyCLI",
             dependencies: [
-                "Gateway", "GatewayConfig", "DemoUpstream", "MockPDP", "MockPolicy", "LoadGenerator",
+                "Gateway", "GatewayConfig", "DemoUpstream", "MockPDP", "MockPolicy", "LoadGenerator", "SidebandClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -256,7 +256,7 @@ let package = Package(
         .testTarget(
             name: "LoadGeneratorTests",
             dependencies: [
-                "LoadGenerator", "TestSupport", "MockPDP", "MockPolicy",
+                "LoadGenerator", "TestSupport", "MockPDP", "MockPolicy", "SidebandClient",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -1,5 +1,6 @@
 public import NIOCore
 import NIOHTTP1
+public import SidebandClient
 import SidebandProtocol
 
 /// The `sideband` target: the calls a gateway makes for one client request, with the gateway's own
@@ -30,13 +31,14 @@ public struct SidebandRequestSource: RequestSource {
     private let upstreamBody: ByteBuffer
 
     /// - Parameters:
-    ///   - base: the provider's base URL (the plugin's `service_url`, without `/sideband`).
+    ///   - endpoint: the provider (the plugin's `service_url`), worked out by the gateway's own
+    ///     `SidebandEndpoint`: the same request targets and `Host` header as the gateway's calls.
     ///   - template: the client request to describe (and the upstream response for the response phase).
     ///   - secretHeaderName: the shared-secret header (PingAuthorize's default `CLIENT-TOKEN`).
     ///   - sharedSecret: nil: no secret header (a mock without `shared_secrets`).
     ///   - responsePhase: whether allows go on to `/sideband/response`.
     public init(
-        base: TargetURL,
+        endpoint: SidebandEndpoint,
         template: RequestTemplate,
         secretHeaderName: String,
         sharedSecret: String?,
@@ -44,10 +46,10 @@ public struct SidebandRequestSource: RequestSource {
     ) {
         self.template = template
         self.responsePhase = responsePhase
-        self.responseTarget = base.sidebandTarget(phase: "response")
+        self.responseTarget = endpoint.responsePath
 
         var headers = HTTPHeaders()
-        headers.add(name: "Host", value: "\(base.host.contains(":") ? "[\(base.host)]" : base.host):\(base.port)")
+        headers.add(name: "Host", value: endpoint.hostHeader)
         headers.add(name: "Content-Type", value: "application/json")
         headers.add(name: "Accept", value: "application/json")
         headers.add(name: "User-Agent", value: "ping-auth-proxy-bench")
@@ -73,7 +75,7 @@ public struct SidebandRequestSource: RequestSource {
         let urlRange = SidebandPayloadWriter.writeRequest(description, into: &payload)
         self.requestPayload = payload
         self.urlJSON = payload.getSlice(at: urlRange.lowerBound, length: urlRange.count) ?? ByteBuffer()
-        self.requestCall = Self.call(target: base.sidebandTarget(phase: "request"), headers: headers, payload: payload)
+        self.requestCall = Self.call(target: endpoint.requestPath, headers: headers, payload: payload)
 
         self.upstreamHeaders = template.response.headers.map { (name: $0.name, value: $0.value) }
         self.upstreamBody = ByteBuffer(string: template.response.body)

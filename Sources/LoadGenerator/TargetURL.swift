@@ -102,16 +102,6 @@ public struct TargetURL: Sendable, Hashable, CustomStringConvertible {
         return self.host.hasSuffix(".") ? String(self.host.dropLast()) : self.host
     }
 
-    /// A Sideband API call's request target under this base URL (the plugin's `service_url`):
-    /// `{path}/sideband/request` (or `/sideband/response`) joined with exactly one `/`, the query kept after
-    /// it, as the gateway's client does.
-    public func sidebandTarget(phase: String) -> String {
-        var prefix = Substring(self.path)
-        while prefix.hasSuffix("/") { prefix = prefix.dropLast() }
-        let target = String(prefix) + "/sideband/" + phase
-        return self.query.map { target + "?" + $0 } ?? target
-    }
-
     public var description: String {
         let host = self.host.contains(":") ? "[\(self.host)]" : self.host
         return "\(self.scheme.rawValue)://\(host):\(self.port)\(self.requestTarget)"

@@ -3,6 +3,7 @@ import Foundation
 import LoadGenerator
 import NIOCore
 import NIOPosix
+import SidebandClient
 
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -155,6 +156,9 @@ struct BenchSidebandCommand: AsyncParsableCommand {
             throw ValidationError("--secret-header-name \(self.secretHeaderName): not a header name")
         }
         _ = try self.options.makePlan(target: "sideband", url: self.url)
+        guard SidebandEndpoint(serviceURL: self.url) != nil else {
+            throw ValidationError("\(self.url): not a usable service_url (http[s]://host[:port][/prefix], as the plugin's)")
+        }
     }
 
     func run() async throws {
@@ -178,7 +182,7 @@ struct BenchSidebandCommand: AsyncParsableCommand {
             }
         }
         let source = SidebandRequestSource(
-            base: base,
+            endpoint: SidebandEndpoint(serviceURL: self.url)!,
             template: template,
             secretHeaderName: self.secretHeaderName,
             sharedSecret: secret,

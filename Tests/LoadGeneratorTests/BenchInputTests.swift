@@ -60,17 +60,6 @@ import Testing
         }
     }
 
-    @Test func sidebandCallsJoinTheBasePathWithOneSlashAndKeepTheQuery() throws {
-        #expect(try #require(TargetURL("https://paz:8443")).sidebandTarget(phase: "request") == "/sideband/request")
-        #expect(try #require(TargetURL("https://paz:8443/")).sidebandTarget(phase: "response") == "/sideband/response")
-        let prefixed = try #require(TargetURL("http://h/prefix/"))
-        #expect(prefixed.sidebandTarget(phase: "request") == "/prefix/sideband/request")
-        #expect(
-            try #require(TargetURL("http://h/p?tenant=a")).sidebandTarget(phase: "request")
-                == "/p/sideband/request?tenant=a"
-        )
-    }
-
     @Test func plansListEveryProblemNamingItsOption() {
         let plan = LoadPlan(
             target: "http",

@@ -1,5 +1,6 @@
 import Foundation
 import LoadGenerator
+import SidebandClient
 import NIOCore
 import NIOHTTP1
 import Testing
@@ -50,12 +51,23 @@ import Testing
         base: String = "http://127.0.0.1:9100/paz/"
     ) -> SidebandRequestSource {
         SidebandRequestSource(
-            base: TargetURL(base)!,
+            endpoint: SidebandEndpoint(serviceURL: base)!,
             template: .synthetic,
             secretHeaderName: "CLIENT-TOKEN",
             sharedSecret: "s3cret",
             responsePhase: responsePhase
         )
+    }
+
+    @Test func targetsAndHostAreTheGatewaysForAnyServiceURL() {
+        // The gateway's SidebandEndpoint decides: one `/` between prefix and `/sideband`, the query kept,
+        // `Host` always with the port (as the plugin sent it).
+        let prefixed = Self.source(base: "http://paz.example/tenant-a?x=1").firstRequest().head
+        #expect(prefixed.uri == "/tenant-a/sideband/request?x=1")
+        #expect(prefixed.headers["host"] == ["paz.example:80"])
+        let bare = Self.source(base: "https://[::1]:8443/").firstRequest().head
+        #expect(bare.uri == "/sideband/request")
+        #expect(bare.headers["host"] == ["[::1]:8443"])
     }
 
     @Test func theRequestPhaseIsTheGatewaysPayloadPostedUnderTheBasePath() throws {
@@ -135,7 +147,7 @@ import Testing
 
     @Test func noSecretMeansNoSecretHeader() {
         let source = SidebandRequestSource(
-            base: TargetURL("http://127.0.0.1:9100")!,
+            endpoint: SidebandEndpoint(serviceURL: "http://127.0.0.1:9100")!,
             template: .synthetic,
             secretHeaderName: "CLIENT-TOKEN",
             sharedSecret: nil,
@@ -200,7 +212,7 @@ import Testing
         #expect(template.method == "POST")
         #expect(template.response.status == 201)
         let source = SidebandRequestSource(
-            base: TargetURL("http://127.0.0.1:9100")!,
+            endpoint: SidebandEndpoint(serviceURL: "http://127.0.0.1:9100")!,
             template: template,
             secretHeaderName: "CLIENT-TOKEN",
             sharedSecret: nil,

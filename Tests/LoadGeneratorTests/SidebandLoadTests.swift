@@ -1,4 +1,5 @@
 import LoadGenerator
+import SidebandClient
 import Logging
 import MockPDP
 import MockPolicy
@@ -30,7 +31,7 @@ import Testing
         try await withMock(rules: Self.rules(contextMethod: contextMethod)) { server in
             let base = TargetURL("http://127.0.0.1:\(server.port)")!
             let source = SidebandRequestSource(
-                base: base,
+                endpoint: SidebandEndpoint(serviceURL: base.description)!,
                 template: .synthetic,
                 secretHeaderName: "CLIENT-TOKEN",
                 sharedSecret: "bench-secret",
@@ -67,7 +68,7 @@ import Testing
         try await withMock(rules: Self.rules()) { server in
             let base = TargetURL("http://127.0.0.1:\(server.port)")!
             let source = SidebandRequestSource(
-                base: base,
+                endpoint: SidebandEndpoint(serviceURL: base.description)!,
                 template: .synthetic,
                 secretHeaderName: "CLIENT-TOKEN",
                 sharedSecret: "not-the-secret",
@@ -100,7 +101,7 @@ import Testing
         try await withMock(configuration) { server in
             let base = TargetURL("https://127.0.0.1:\(server.port)")!
             let source = SidebandRequestSource(
-                base: base,
+                endpoint: SidebandEndpoint(serviceURL: base.description)!,
                 template: .synthetic,
                 secretHeaderName: "CLIENT-TOKEN",
                 sharedSecret: "bench-secret",

@@ -10,8 +10,9 @@
 #   (0) with --direct: wrk straight at the upstream (a reference for how much the upstream can take)
 #
 # For each: requests/s at saturation (wrk -t1 -c64, the median of ROUNDS interleaved rounds a b c d e a b ...),
-# and p50/p99 latency at a fixed rate R = half of (c)'s saturation (`ping-auth-proxy bench http --rate R`,
-# latency from each request's intended send time; the median over ROUNDS interleaved rounds). Then the
+# and p50/p99 latency at a fixed rate R = half of (c)'s saturation (`ping-auth-proxy bench http --rate R`
+# after 2 s of unrecorded warm-up, latency from each request's intended send time; the median over ROUNDS
+# interleaved rounds). Then the
 # gateway's RSS with 1000 idle keep-alive client connections open, and its peak RSS over the whole run
 # (VmHWM, or the largest VmRSS sampled every 0.5 s when that is larger). Prints a markdown table and the
 # pass/fail of the targets, and writes the same to a results file.
@@ -446,8 +447,10 @@ if [ "$HAVE_BENCH" = 1 ]; then
   for round in $(seq 1 "$ROUNDS"); do
     for target in "${TARGETS[@]}"; do
       json=$WORK/bench-$target-$round.json
+      # 2 s of warm-up at the same rate, not recorded: connections are opened and pools filled before
+      # measuring, for every target alike.
       if ! "${HELPER_PIN[@]}" "$BIN" bench http "${URL[$target]}" --rate "$RATE" --connections "$CONNECTIONS" \
-        --duration "$DURATION" --json >"$json" 2>"$json.err"; then
+        --warmup 2 --duration "$DURATION" --json >"$json" 2>"$json.err"; then
         cat "$json.err" >&2
         die "bench failed on ${URL[$target]}"
       fi
@@ -623,7 +626,7 @@ lines.append(
     f"{time.strftime('%Y-%m-%d', time.gmtime())}, {env['CPUS']} × {env['CPU_MODEL']}; "
     f"saturation: wrk {env['WRK_VERSION']} -t1 -c{env['CONNECTIONS']}, {env['DURATION']} s × {env['ROUNDS']} "
     f"interleaved rounds, median; "
-    + (f"fixed rate: `ping-auth-proxy bench http --rate {rate}` (half of (c)), "
+    + (f"fixed rate: `ping-auth-proxy bench http --rate {rate} --warmup 2` (half of (c)), "
        f"{env['DURATION']} s × {env['ROUNDS']} rounds, median; " if fixed else "fixed rate: not measured; ")
     + f"nginx {env['NGINX_VERSION']} with "
     f"{env['WORKERS']} workers, gateway {env['GATEWAY_VERSION']} ({env['COMMIT']}) with {env['GATEWAY_LOOPS']} event "

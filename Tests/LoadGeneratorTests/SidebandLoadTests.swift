@@ -23,6 +23,27 @@ import Testing
         """
     }
 
+    /// Both phases of the gateway's calls, with the synthetic request.
+    static func source(_ base: TargetURL, secret: String) -> SidebandRequestSource {
+        SidebandRequestSource(
+            endpoint: SidebandEndpoint(serviceURL: base.description)!,
+            template: .synthetic,
+            secretHeaderName: "CLIENT-TOKEN",
+            sharedSecret: secret,
+            responsePhase: true
+        )
+    }
+
+    static func plan(_ base: TargetURL, rate: Double, connections: Int, milliseconds: Int64) -> LoadPlan {
+        openPlan(
+            target: "sideband",
+            url: base.description,
+            rate: rate,
+            connections: connections,
+            duration: .milliseconds(milliseconds)
+        )
+    }
+
     /// Every request allowed, every response-phase call answered: with `state` the mock hands back the
     /// original request in `state`, with `request` it gets the whole request payload back in the
     /// response-phase payload; both must be what the mock can read.
@@ -30,20 +51,8 @@ import Testing
     func everyRequestAndResponsePhaseCallIsAnswered(contextMethod: String) async throws {
         try await withMock(rules: Self.rules(contextMethod: contextMethod)) { server in
             let base = TargetURL("http://127.0.0.1:\(server.port)")!
-            let source = SidebandRequestSource(
-                endpoint: SidebandEndpoint(serviceURL: base.description)!,
-                template: .synthetic,
-                secretHeaderName: "CLIENT-TOKEN",
-                sharedSecret: "bench-secret",
-                responsePhase: true
-            )
-            let plan = openPlan(
-                target: "sideband",
-                url: base.description,
-                rate: 200,
-                connections: 4,
-                duration: .milliseconds(500)
-            )
+            let source = Self.source(base, secret: "bench-secret")
+            let plan = Self.plan(base, rate: 200, connections: 4, milliseconds: 500)
             let run = try await runLoad(plan, target: try LoadTarget(url: base), source: source)
             let result = run.result
             #expect(result.target == "sideband")
@@ -67,20 +76,8 @@ import Testing
     @Test func aWrongSecretIsCountedAsStatusErrorsAndTheRunCompletes() async throws {
         try await withMock(rules: Self.rules()) { server in
             let base = TargetURL("http://127.0.0.1:\(server.port)")!
-            let source = SidebandRequestSource(
-                endpoint: SidebandEndpoint(serviceURL: base.description)!,
-                template: .synthetic,
-                secretHeaderName: "CLIENT-TOKEN",
-                sharedSecret: "not-the-secret",
-                responsePhase: true
-            )
-            let plan = openPlan(
-                target: "sideband",
-                url: base.description,
-                rate: 100,
-                connections: 2,
-                duration: .milliseconds(300)
-            )
+            let source = Self.source(base, secret: "not-the-secret")
+            let plan = Self.plan(base, rate: 100, connections: 2, milliseconds: 300)
             let run = try await runLoad(plan, target: try LoadTarget(url: base), source: source)
             let requests = run.result.requests
             #expect(requests + run.result.unsent == 30)
@@ -100,20 +97,8 @@ import Testing
         )
         try await withMock(configuration) { server in
             let base = TargetURL("https://127.0.0.1:\(server.port)")!
-            let source = SidebandRequestSource(
-                endpoint: SidebandEndpoint(serviceURL: base.description)!,
-                template: .synthetic,
-                secretHeaderName: "CLIENT-TOKEN",
-                sharedSecret: "bench-secret",
-                responsePhase: true
-            )
-            let plan = openPlan(
-                target: "sideband",
-                url: base.description,
-                rate: 100,
-                connections: 2,
-                duration: .milliseconds(300)
-            )
+            let source = Self.source(base, secret: "bench-secret")
+            let plan = Self.plan(base, rate: 100, connections: 2, milliseconds: 300)
 
             let trusted = try await runLoad(
                 plan,

@@ -21,7 +21,8 @@ final class MockPDPCore: Sendable {
     /// `settings` are the defaults (no authentication, no faults).
     struct Active: Sendable {
         var rules: MockRules?
-        var settings: MockSettings
+        var settings: MockSettings { self.rules?.settings ?? Self.defaultSettings }
+        private static let defaultSettings = MockSettings()
     }
 
     let mode: Mode
@@ -43,7 +44,7 @@ final class MockPDPCore: Sendable {
         self.logger = logger
         self.random = random
         self.maxBodyBytes = maxBodyBytes
-        self.active = NIOLockedValueBox(Active(rules: rules, settings: rules?.settings ?? MockSettings()))
+        self.active = NIOLockedValueBox(Active(rules: rules))
     }
 
     /// The rules in force for one call.
@@ -56,7 +57,7 @@ final class MockPDPCore: Sendable {
     func reload(path: String) {
         do throws(MockRulesError) {
             let rules = try MockRules.load(path: path)
-            self.active.withLockedValue { $0 = Active(rules: rules, settings: rules.settings) }
+            self.active.withLockedValue { $0 = Active(rules: rules) }
             self.logger.info("rules reloaded (\(rules.ruleNames.count) rules)", metadata: ["mock_pdp.rules": "\(path)"])
         } catch {
             for problem in error.problems {

@@ -90,11 +90,7 @@ extension MockPDPHandler {
             if let fault = answer.fault {
                 (outcome, faultLabel) = MockOutcome.acting(fault)
             }
-            // Only denies and changed responses are parsed (for the log's status): never a plain allow.
-            var clientStatus: Int?
-            if faultLabel == nil && (answer.decision == "deny" || answer.decision == "respond") {
-                clientStatus = PayloadSummary.clientStatus(ofAnswer: answer.body, phase: phase)
-            }
+            let clientStatus = faultLabel == nil ? answer.clientStatus : nil
             let note = DecisionNote(
                 phase: phase,
                 rule: answer.ruleName,

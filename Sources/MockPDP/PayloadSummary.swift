@@ -24,8 +24,10 @@ enum PayloadSummary {
 
     /// What a provider's answer decided, in the engine's words: `deny` (a request-phase answer with a
     /// `response` object), `allow` (any other request-phase answer), `respond` (a response-phase answer),
-    /// or `error` for anything but a 200 with a JSON object; and the status it gives the client
-    /// (`clientStatus(ofAnswer:phase:)`).
+    /// or `error` for anything but a 200 with a JSON object; and the status it gives the client:
+    /// `response.response_code` of a request-phase deny, `response_code` of a response-phase answer (a
+    /// string or a number), nil when the answer carries none. For forwarded and replayed answers; the
+    /// mock's own decisions know their status.
     static func inspect(
         answer body: ByteBuffer,
         status: Int,
@@ -41,13 +43,6 @@ enum PayloadSummary {
         case .response:
             return ("respond", Self.statusCode(document.root["response_code"]))
         }
-    }
-
-    /// The status a deny or a response-phase answer gives the client: `response.response_code` of a
-    /// request-phase answer, `response_code` of a response-phase one (a string or a number); nil when the
-    /// answer carries none.
-    static func clientStatus(ofAnswer body: ByteBuffer, phase: MockDecisionRecord.Phase) -> Int? {
-        Self.inspect(answer: body, status: 200, phase: phase).clientStatus
     }
 
     private static func statusCode(_ value: JSONValue?) -> Int? {

@@ -12,8 +12,6 @@ struct JSONPath: Sendable, Equatable, CustomStringConvertible {
     /// The path as written, for messages.
     let description: String
 
-    static let root = JSONPath(steps: [], description: "$")
-
     static func parse(_ text: String) -> Result<JSONPath, PatternError> {
         let bytes = Array(text.utf8)
         var steps: [Step] = []

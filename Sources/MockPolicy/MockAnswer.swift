@@ -19,6 +19,9 @@ public struct MockAnswer: Sendable {
     public var latencyMs: Int?
     /// The deciding rule's `fault`: the server acts it out instead of sending `body`.
     public var fault: MockFault?
+    /// The status the gateway's client gets from a `deny` or `respond` answer (its `response_code`), for
+    /// the decision log; nil for allows, passes and errors.
+    public var clientStatus: Int?
 
     public init(
         status: Int,
@@ -27,7 +30,8 @@ public struct MockAnswer: Sendable {
         decision: String,
         summary: String,
         latencyMs: Int? = nil,
-        fault: MockFault? = nil
+        fault: MockFault? = nil,
+        clientStatus: Int? = nil
     ) {
         self.status = status
         self.body = body
@@ -36,6 +40,7 @@ public struct MockAnswer: Sendable {
         self.summary = summary
         self.latencyMs = latencyMs
         self.fault = fault
+        self.clientStatus = clientStatus
     }
 }
 

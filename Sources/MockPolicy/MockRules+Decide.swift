@@ -8,11 +8,13 @@ extension MockRules {
         let statePayload = self.settings.requestContextMethod == .state ? payload : nil
         let body: ByteBuffer
         let decision: String
+        var clientStatus: Int?
         switch rule.outcome {
         case .deny(let deny):
             let rendered = deny.render(context)
             body = AnswerWriter.requestDeny(status: rendered.status, headers: rendered.headers, body: rendered.body)
             decision = "deny"
+            clientStatus = rendered.status
         case .allow(let changes) where changes.isEmpty:
             // `root` exists: the payload was validated as an object.
             body = AnswerWriter.allowUnchanged(
@@ -32,7 +34,8 @@ extension MockRules {
             decision: decision,
             summary: "\(request.method) \(request.url)",
             latencyMs: rule.latencyMs,
-            fault: rule.fault
+            fault: rule.fault,
+            clientStatus: clientStatus
         )
     }
 
@@ -78,6 +81,7 @@ extension MockRules {
         let context = EvaluationContext(response: response, captures: captures)
         let body: ByteBuffer
         let decision: String
+        var clientStatus: Int?
         switch rule.outcome {
         case .pass:
             body = AnswerWriter.response(response, status: nil, headers: nil, body: nil)
@@ -87,6 +91,7 @@ extension MockRules {
             let newBody = changes.body?.apply(to: response.body, json: { response.bodyJSON }, context: context)
             body = AnswerWriter.response(response, status: changes.status, headers: headers, body: newBody)
             decision = "respond"
+            clientStatus = changes.status ?? response.status
         case .deny(let deny):
             let rendered = deny.render(context)
             body = AnswerWriter.response(
@@ -96,6 +101,7 @@ extension MockRules {
                 body: rendered.body
             )
             decision = "deny"
+            clientStatus = rendered.status
         }
         return MockAnswer(
             status: 200,
@@ -104,7 +110,8 @@ extension MockRules {
             decision: decision,
             summary: "\(response.method) \(response.url) \(response.status)",
             latencyMs: rule.latencyMs,
-            fault: rule.fault
+            fault: rule.fault,
+            clientStatus: clientStatus
         )
     }
 }

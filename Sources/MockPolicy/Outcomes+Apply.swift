@@ -8,7 +8,7 @@ extension HeaderChanges {
             self.remove.contains(header.lowercasedName) ? nil : (header.name, header.value, header.lowercasedName)
         }
         for (name, values) in self.set {
-            let lowercased = StringPattern.lowercasedASCII(name)
+            let lowercased = HTTPSyntax.lowercasedASCII(name)
             let position = lines.firstIndex { $0.lowercased == lowercased } ?? lines.count
             lines.removeAll { $0.lowercased == lowercased }
             let insertAt = min(position, lines.count)
@@ -18,7 +18,7 @@ extension HeaderChanges {
             )
         }
         for (name, values) in self.add {
-            let lowercased = StringPattern.lowercasedASCII(name)
+            let lowercased = HTTPSyntax.lowercasedASCII(name)
             lines += values.map { (name, Self.headerSafe($0.render(context)), lowercased) }
         }
         return lines.map { ($0.name, $0.value) }
@@ -27,7 +27,7 @@ extension HeaderChanges {
     /// A rendered value with CR, LF and NUL replaced by spaces: a capture or body field may contain them,
     /// and a gateway refuses a whole answer whose header values do (it would split the header).
     static func headerSafe(_ value: String) -> String {
-        guard value.utf8.contains(where: { $0 == 0x0D || $0 == 0x0A || $0 == 0x00 }) else { return value }
+        guard !HTTPSyntax.isSafeFieldValue(value) else { return value }
         return String(
             decoding: value.utf8.map { $0 == 0x0D || $0 == 0x0A || $0 == 0x00 ? UInt8(ascii: " ") : $0 },
             as: UTF8.self
@@ -72,7 +72,7 @@ extension DenyOutcome {
             body = #"{"errorMessage":"Access Denied","status":\#(self.status)}"#
             isJSON = true
         }
-        if !headers.contains(where: { StringPattern.lowercasedASCII($0.name) == "content-type" }) {
+        if !headers.contains(where: { HTTPSyntax.lowercasedASCII($0.name) == "content-type" }) {
             headers.append(("Content-Type", isJSON ? "application/json" : "text/plain; charset=utf-8"))
         }
         return (self.status, headers, body)

@@ -6,7 +6,6 @@ import Foundation
 /// It searches: `~admin` matches any value that contains `admin`; anchor with `^` and `$` to match the
 /// whole value.
 struct RegexPattern: Sendable {
-    let source: String
     let regex: NSRegularExpression
     /// Names of the `(?<name>...)` groups, in pattern order.
     let captureNames: [String]
@@ -14,7 +13,7 @@ struct RegexPattern: Sendable {
     static func compile(_ pattern: String) -> Result<RegexPattern, PatternError> {
         do {
             let regex = try NSRegularExpression(pattern: pattern)
-            return .success(RegexPattern(source: pattern, regex: regex, captureNames: Self.groupNames(pattern)))
+            return .success(RegexPattern(regex: regex, captureNames: Self.groupNames(pattern)))
         } catch {
             return .failure(PatternError("invalid regular expression \"\(pattern)\""))
         }

@@ -1,3 +1,4 @@
+import SidebandProtocol
 /// The `match:` of a request rule (or the `request:` of a response rule). Every condition that is given
 /// must hold; an empty matcher matches every request.
 struct RequestMatcher: Sendable {
@@ -109,7 +110,7 @@ struct StatusPattern: Sendable, Equatable {
     func contains(_ status: Int) -> Bool { self.range.contains(status) }
 
     static func parse(_ text: String) -> StatusPattern? {
-        let text = StringPattern.lowercasedASCII(text)
+        let text = HTTPSyntax.lowercasedASCII(text)
         if let status = Int(text), (100...999).contains(status) { return StatusPattern(range: status...status) }
         if text.count == 3, text.hasSuffix("xx"), let digit = Int(text.prefix(1)), (1...9).contains(digit) {
             return StatusPattern(range: (digit * 100)...(digit * 100 + 99))

@@ -48,7 +48,7 @@ extension RulesParser {
                     return nil
                 }
                 return self.parseTextMatcher(entry.value, path: entry.path).map {
-                    (StringPattern.lowercasedASCII(entry.key), $0)
+                    (HTTPSyntax.lowercasedASCII(entry.key), $0)
                 }
             }
         }
@@ -97,7 +97,7 @@ extension RulesParser {
         if let headers = reader.mapping("headers") {
             matcher.headers = headers.allEntries().compactMap { entry in
                 self.parseTextMatcher(entry.value, path: entry.path).map {
-                    (StringPattern.lowercasedASCII(entry.key), $0)
+                    (HTTPSyntax.lowercasedASCII(entry.key), $0)
                 }
             }
         }

@@ -80,7 +80,7 @@ extension RulesParser {
             guard let name = RuleReader.string(element.node, at: element.path, sink: self.sink),
                 self.checkHeaderName(name, at: element.path, node: element.node)
             else { return nil }
-            return StringPattern.lowercasedASCII(name)
+            return HTTPSyntax.lowercasedASCII(name)
         }
         changes.set = self.headerValues(reader.mapping("set_headers"), scope: scope)
         changes.add = self.headerValues(reader.mapping("add_headers"), scope: scope)

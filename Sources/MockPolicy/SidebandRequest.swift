@@ -103,7 +103,7 @@ final class SidebandRequest {
             for member in header.members {
                 let value = member.value.string ?? member.value.rawText
                 decoded.append(
-                    Header(name: member.key, value: value, lowercasedName: StringPattern.lowercasedASCII(member.key))
+                    Header(name: member.key, value: value, lowercasedName: HTTPSyntax.lowercasedASCII(member.key))
                 )
             }
         }
@@ -151,9 +151,9 @@ final class SidebandRequest {
         var start = utf8.startIndex
         if let at = utf8.lastIndex(of: UInt8(ascii: "@")) { start = utf8.index(after: at) }
         if utf8[start...].first == UInt8(ascii: "["), let close = utf8[start...].firstIndex(of: UInt8(ascii: "]")) {
-            return StringPattern.lowercasedASCII(String(authority[utf8.index(after: start)..<close]))
+            return HTTPSyntax.lowercasedASCII(String(authority[utf8.index(after: start)..<close]))
         }
         let end = utf8[start...].firstIndex(of: UInt8(ascii: ":")) ?? utf8.endIndex
-        return StringPattern.lowercasedASCII(String(authority[start..<end]))
+        return HTTPSyntax.lowercasedASCII(String(authority[start..<end]))
     }
 }

@@ -1,3 +1,5 @@
+import SidebandProtocol
+
 /// One way to match a text value, as written in a rules file:
 /// `~regex` is a regular expression, a value with `*` (or, in paths, `{name}`) is a wildcard pattern,
 /// anything else must be equal.
@@ -21,14 +23,14 @@ enum StringPattern: Sendable {
         if text.utf8.first == UInt8(ascii: "~") {
             return RegexPattern.compile(String(text.dropFirst())).map { .regex($0) }
         }
-        let text = dialect == .host ? Self.lowercasedASCII(text) : text
+        let text = dialect == .host ? HTTPSyntax.lowercasedASCII(text) : text
         guard GlobPattern.hasWildcards(text, isPath: dialect == .path) else { return .success(.exact(text)) }
         return GlobPattern.compile(text, isPath: dialect == .path).map { .glob($0) }
     }
 
     /// An exact pattern whatever the text contains (`{equals: "a*b"}`).
     static func literal(_ text: String, dialect: Dialect) -> StringPattern {
-        .exact(dialect == .host ? Self.lowercasedASCII(text) : text)
+        .exact(dialect == .host ? HTTPSyntax.lowercasedASCII(text) : text)
     }
 
     /// The captures this pattern can set.
@@ -46,14 +48,6 @@ enum StringPattern: Sendable {
         case .glob(let glob): glob.matches(text, captures: &captures)
         case .regex(let regex): regex.matches(text, captures: &captures)
         }
-    }
-
-    static func lowercasedASCII(_ text: String) -> String {
-        guard text.utf8.contains(where: { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") }) else { return text }
-        return String(
-            decoding: text.utf8.map { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") ? $0 | 0x20 : $0 },
-            as: UTF8.self
-        )
     }
 }
 

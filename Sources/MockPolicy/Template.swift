@@ -1,3 +1,4 @@
+import SidebandProtocol
 /// A text with `{{...}}` references, compiled when the rules are loaded: `"user {{captures.id}}"`,
 /// `"{{request.headers.x-user | lower}}"`, `"{{captures.token.$.sub}}"`.
 ///
@@ -149,7 +150,7 @@ struct TemplateReference: Sendable {
         case ("request", 3) where parts[1] == "query" && !parts[2].isEmpty:
             return .success(.requestQueryParameter(parts[2]))
         case ("request", 3) where parts[1] == "headers" && !parts[2].isEmpty:
-            return .success(.requestHeader(StringPattern.lowercasedASCII(parts[2])))
+            return .success(.requestHeader(HTTPSyntax.lowercasedASCII(parts[2])))
         case ("response", _) where scope.phase == .request:
             return .failure(PatternError("{{\(text)}}: request rules have no response"))
         case ("response", 2) where parts[1] == "status":
@@ -157,7 +158,7 @@ struct TemplateReference: Sendable {
         case ("response", 2) where parts[1] == "body":
             return .success(.responseBody)
         case ("response", 3) where parts[1] == "headers" && !parts[2].isEmpty:
-            return .success(.responseHeader(StringPattern.lowercasedASCII(parts[2])))
+            return .success(.responseHeader(HTTPSyntax.lowercasedASCII(parts[2])))
         default:
             return .failure(unknown)
         }

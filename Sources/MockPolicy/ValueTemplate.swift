@@ -32,17 +32,6 @@ indirect enum ValueTemplate: Sendable {
             return JSONTree(value)
         }
     }
-
-    /// Whether rendering can differ between calls (has a reference somewhere).
-    var isConstant: Bool {
-        switch self {
-        case .string(let template): template.constantText != nil
-        case .literal: true
-        case .object(let members): members.allSatisfy(\.value.isConstant)
-        case .array(let elements): elements.allSatisfy(\.isConstant)
-        case .copy: false
-        }
-    }
 }
 
 /// A body written by a rule: a text template, or a JSON value written in YAML.

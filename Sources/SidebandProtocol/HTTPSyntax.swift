@@ -27,7 +27,7 @@ public enum HTTPSyntax {
     }
 
     /// ASCII lower-casing that returns the string itself (no allocation) when there is nothing to change.
-    static func lowercasedASCII(_ string: String) -> String {
+    public static func lowercasedASCII(_ string: String) -> String {
         guard string.utf8.contains(where: { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") }) else { return string }
         return String(
             decoding: string.utf8.map { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") ? $0 | 0x20 : $0 },

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import GatewayConfig
 import Logging
 import MockPDP
 import MockPolicy
@@ -69,8 +70,8 @@ struct MockPDPCommand: AsyncParsableCommand {
                 throw ExitCode(1)
             }
         }
-        guard let address = ListenTarget(self.listen) else {
-            throw ValidationError("--listen \(self.listen): expected HOST:PORT")
+        guard let address = ListenAddress.parse(self.listen), !address.ssl else {
+            throw ValidationError("--listen \(self.listen): expected HOST:PORT (for https, give --tls-cert and --tls-key)")
         }
         let logger = Output.bootstrapLogging(level: self.logLevel)
         var configuration = MockPDPServer.Configuration(logger: logger)
@@ -98,22 +99,5 @@ struct MockPDPCommand: AsyncParsableCommand {
         for await _ in signals { break }
         await server.close()
         try? await group.shutdownGracefully()
-    }
-}
-
-/// `HOST:PORT` or `[IPv6]:PORT`.
-struct ListenTarget {
-    var host: String
-    var port: Int
-
-    init?(_ text: String) {
-        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
-            (0...65535).contains(port)
-        else { return nil }
-        var host = String(text[..<colon])
-        if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
-        guard !host.isEmpty else { return nil }
-        self.host = host
-        self.port = port
     }
 }

@@ -9,8 +9,7 @@ import TestSupport
     @Test func theSharedSecretIsNeverLogged() async throws {
         let secret = "s3cr3t-value-that-must-not-leak"
         let store = CapturingLogHandler.Store()
-        var logger = Logger(label: "secret-test") { _ in CapturingLogHandler(store: store) }
-        logger.logLevel = .trace
+        let logger = store.logger(label: "secret-test")
         let upstream = try await DemoUpstreamHandle.start()
         let provider = try await RecordingPolicyProvider.start(script: { call in
             let url = call.json["url"] as? String ?? ""

@@ -8,7 +8,7 @@ import NIOSSL
 import TestSupport
 
 /// A configuration for tests: port 0, `rules` (YAML) when given, and a logger that discards everything
-/// (tests that look at the logs set a `LogCollector`'s).
+/// (tests that look at the logs set a `CapturingLogHandler.Store`'s).
 func testConfiguration(rules: String? = nil) throws -> MockPDPServer.Configuration {
     var configuration = MockPDPServer.Configuration(
         port: 0,
@@ -121,41 +121,4 @@ func eventually(timeout: Duration = .seconds(10), _ condition: () async throws -
         try? await Task.sleep(for: .milliseconds(20))
     }
     return try await condition()
-}
-
-/// Collects log messages, so tests can assert what the mock logs (and what it never logs).
-final class LogCollector: Sendable {
-    private let lines = NIOLockedValueBox<[String]>([])
-
-    var messages: [String] { self.lines.withLockedValue { $0 } }
-
-    func contains(_ text: String) -> Bool {
-        self.messages.contains { $0.contains(text) }
-    }
-
-    /// A logger at `.trace` that writes into this collector.
-    func logger() -> Logger {
-        var logger = Logger(label: "mock-pdp-test") { _ in CollectingHandler(collector: self) }
-        logger.logLevel = .trace
-        return logger
-    }
-
-    fileprivate func append(_ line: String) {
-        self.lines.withLockedValue { $0.append(line) }
-    }
-
-    private struct CollectingHandler: LogHandler {
-        let collector: LogCollector
-        var metadata: Logger.Metadata = [:]
-        var logLevel: Logger.Level = .trace
-
-        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-            get { self.metadata[key] }
-            set { self.metadata[key] = newValue }
-        }
-
-        func log(event: LogEvent) {
-            self.collector.append("\(event.level) \(event.message)")
-        }
-    }
 }

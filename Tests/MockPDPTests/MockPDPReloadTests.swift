@@ -41,7 +41,7 @@ import Testing
         let directory = try temporaryDirectory()
         let path = directory + "/rules.yml"
         try Self.allowing.write(toFile: path, atomically: false, encoding: .utf8)
-        let logs = LogCollector()
+        let logs = CapturingLogHandler.Store()
         var configuration = try testConfiguration()
         configuration.rulesPath = path
         configuration.reloadInterval = .milliseconds(30)

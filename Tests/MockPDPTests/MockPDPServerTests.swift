@@ -26,7 +26,7 @@ import Testing
     static let secret = [("CLIENT-TOKEN", "first-secret")]
 
     @Test func deniesAndAllowsOverHTTPWithACorrelationID() async throws {
-        let logs = LogCollector()
+        let logs = CapturingLogHandler.Store()
         var configuration = try testConfiguration(rules: Self.rules)
         configuration.logger = logs.logger()
         try await withMockPDP(configuration) { server in
@@ -109,7 +109,7 @@ import Testing
     }
 
     @Test func refusesAMissingOrWrongSecretAndAcceptsTheRotatedOne() async throws {
-        let logs = LogCollector()
+        let logs = CapturingLogHandler.Store()
         var configuration = try testConfiguration(rules: Self.rules)
         configuration.logger = logs.logger()
         try await withMockPDP(configuration) { server in

@@ -8,6 +8,18 @@ public struct CapturingLogHandler: LogHandler {
         private let lines = NIOLockedValueBox<[String]>([])
         public init() {}
         public var all: [String] { self.lines.withLockedValue { $0 } }
+
+        /// Whether any line (message or metadata) contains `text`.
+        public func contains(_ text: String) -> Bool {
+            self.all.contains { $0.contains(text) }
+        }
+
+        /// A logger at `.trace` that writes into this store.
+        public func logger(label: String = "test") -> Logger {
+            var logger = Logger(label: label) { _ in CapturingLogHandler(store: self) }
+            logger.logLevel = .trace
+            return logger
+        }
         func append(_ line: String) { self.lines.withLockedValue { $0.append(line) } }
     }
 

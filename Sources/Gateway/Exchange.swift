@@ -48,6 +48,13 @@ final class Exchange {
     var upstreamDeadline = NIODeadline.distantFuture
     var upstreamTimerFiresAt = NIODeadline.distantFuture
 
+    /// Kong's upstream latency as of `now`: from sending upstream to the response head (or to `now` when
+    /// the head has not come); nil when nothing was sent.
+    func upstreamMilliseconds(asOf now: NIODeadline) -> Double? {
+        guard let sentAt = self.upstreamSentAt else { return nil }
+        return (self.upstreamHeadAt ?? now).milliseconds(since: sentAt)
+    }
+
     init(
         id: UInt64,
         receivedAt: NIODeadline,

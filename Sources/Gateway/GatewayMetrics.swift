@@ -191,14 +191,9 @@ final class RouteMetrics: Sendable {
             return made
         }
         counter.increment()
-        let total = record.totalMilliseconds
-        self.requestLatency.record(total)
-        if let upstream = record.upstreamMilliseconds {
-            self.upstreamLatency.record(upstream)
-            self.kongLatency.record(max(0, total - upstream))
-        } else {
-            self.kongLatency.record(total)
-        }
+        self.requestLatency.record(record.totalMs)
+        if let upstream = record.upstreamMs { self.upstreamLatency.record(upstream) }
+        self.kongLatency.record(record.gatewayMs)
         if record.bytesReceived > 0 { self.ingressBytes.increment(by: record.bytesReceived) }
         if record.bytesSent > 0 { self.egressBytes.increment(by: record.bytesSent) }
     }

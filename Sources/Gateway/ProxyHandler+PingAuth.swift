@@ -15,7 +15,6 @@ extension ProxyHandler {
     func beginPolicy(_ exchange: Exchange, instance: PingAuthInstance) -> Bool {
         let now = NIODeadline.now()
         if let secondsLeft = instance.breaker.secondsLeftOpen(now: now.uptimeNanoseconds) {
-            self.noteDecision(.circuitOpen)
             self.respondRateLimited(exchange, retryAfter: secondsLeft)
             return false
         }
@@ -110,8 +109,7 @@ extension ProxyHandler {
                 policy.runsResponsePhase = false
                 self.proceedUpstream(exchange, body: policy.requestBody)
             } else {
-                self.noteDecision(.error)
-                self.respondPolicyError(exchange, status: .badGateway)
+                self.failClosed(exchange)
             }
         case .decision(let body):
             let decision: RequestDecision
@@ -119,8 +117,7 @@ extension ProxyHandler {
                 decision = try SidebandAnswerParser.parseRequestAnswer(body)
             } catch {
                 self.logProviderProblem(policy, phase: .request, "answer is not a decision: \(error)")
-                self.noteDecision(.error)
-                self.respondPolicyError(exchange, status: .badGateway)
+                self.failClosed(exchange)
                 return
             }
             switch decision {
@@ -215,7 +212,7 @@ extension ProxyHandler {
     /// The upstream response of a covered request has fully arrived.
     func startResponsePhase(_ exchange: Exchange, policy: PolicyExchange) {
         guard let upstreamHead = policy.responseHead, let urlJSON = policy.urlJSON else {
-            self.respondPolicyError(exchange, status: .badGateway)
+            self.failClosed(exchange)
             return
         }
         var responseBody = policy.responseBody ?? ByteBuffer()
@@ -226,7 +223,7 @@ extension ProxyHandler {
                 limit: policy.instance.config.maxSidebandBodyBytes)
             else {
                 self.logProviderProblem(policy, phase: .response, "cannot decode a \(encoding) upstream body")
-                self.respondPolicyError(exchange, status: .badGateway)
+                self.failClosed(exchange)
                 return
             }
             responseBody = decoded
@@ -291,8 +288,7 @@ extension ProxyHandler {
                     body: policy.responseBody ?? ByteBuffer(), keepEncoding: true
                 )
             } else {
-                self.noteDecision(.error)
-                self.respondPolicyError(exchange, status: .badGateway)
+                self.failClosed(exchange)
             }
         case .decision(let body):
             let decision: ResponseDecision
@@ -300,8 +296,7 @@ extension ProxyHandler {
                 decision = try SidebandAnswerParser.parseResponseAnswer(body)
             } catch {
                 self.logProviderProblem(policy, phase: .response, "answer is not a response: \(error)")
-                self.noteDecision(.error)
-                self.respondPolicyError(exchange, status: .badGateway)
+                self.failClosed(exchange)
                 return
             }
             self.respond(exchange, with: decision, upstreamHeaders: policy.responseHead?.headers)
@@ -353,7 +348,6 @@ extension ProxyHandler {
                 let retryAfter = RetryAfter.parse(response.headers.first(name: "retry-after"), now: Int64(time(nil)))
                 let seconds = CircuitBreaker.openWindowSeconds(retryAfterSeconds: retryAfter)
                 policy.instance.breaker.open(forSeconds: seconds, now: now)
-                self.noteDecision(.circuitOpen)
                 self.respondRateLimited(exchange, retryAfter: policy.instance.breaker.secondsLeftOpen(now: now) ?? seconds)
                 return .answered
             case let status where policy.instance.passthroughStatusCodes.contains(status):
@@ -374,7 +368,7 @@ extension ProxyHandler {
     /// Times the call that just ended (whatever its result) for the latency headers, the access log and
     /// `ping_auth_sideband_latency_ms`.
     func sidebandCallEnded(_ policy: PolicyExchange, phase: SidebandPhase) {
-        let milliseconds = RequestRecord.milliseconds(from: policy.callStartedAt, to: .now())
+        let milliseconds = NIODeadline.now().milliseconds(since: policy.callStartedAt)
         switch phase {
         case .request:
             self.record?.sidebandRequestMs = milliseconds
@@ -414,7 +408,16 @@ extension ProxyHandler {
         self.respondFromPolicy(exchange, status: status, policyHeaders: HTTPHeaders(), upstreamHeaders: nil, body: ByteBuffer())
     }
 
+    /// No usable policy answer: 502 with an empty body, counted as an `error` decision.
+    func failClosed(_ exchange: Exchange) {
+        self.noteDecision(.error)
+        self.respondPolicyError(exchange, status: .badGateway)
+    }
+
+    /// The instance's circuit is open (or the provider just opened it with a 429): counted as
+    /// `circuit_open`, answered 429 with `Retry-After`.
     func respondRateLimited(_ exchange: Exchange, retryAfter: Int) {
+        self.noteDecision(.circuitOpen)
         var headers = HTTPHeaders()
         headers.add(name: "Content-Type", value: "application/json")
         headers.add(name: "Retry-After", value: String(retryAfter))

@@ -21,8 +21,7 @@ extension ProxyHandler {
                     metadata: ["proxy.request_id": "\(exchange.id)", "sideband.instance": "\(policy.instance.location)"]
                 )
                 self.abortUpstream(exchange)
-                self.noteDecision(.error)
-                self.respondPolicyError(exchange, status: .badGateway)
+                self.failClosed(exchange)
                 return
             }
             policy.appendResponseBody(buffer)
@@ -50,7 +49,7 @@ extension ProxyHandler {
     func respondFromPolicy(
         _ exchange: Exchange,
         status: HTTPResponseStatus,
-        policyHeaders: HTTPHeaders,
+        policyHeaders: some Sequence<(name: String, value: String)>,
         upstreamHeaders: HTTPHeaders?,
         body: ByteBuffer,
         keepEncoding: Bool = false
@@ -113,12 +112,10 @@ extension ProxyHandler {
 extension ProxyHandler {
     /// A deny or a response-phase answer, as the client gets it.
     func respond(_ exchange: Exchange, with decision: PolicyResponse, upstreamHeaders: HTTPHeaders?) {
-        var headers = HTTPHeaders()
-        for (name, value) in decision.headers { headers.add(name: name, value: value) }
         self.respondFromPolicy(
             exchange,
             status: HTTPResponseStatus(statusCode: decision.status),
-            policyHeaders: headers,
+            policyHeaders: decision.headers,
             upstreamHeaders: upstreamHeaders,
             body: ByteBuffer(string: decision.body)
         )

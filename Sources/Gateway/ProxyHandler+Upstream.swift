@@ -194,7 +194,8 @@ extension ProxyHandler {
     func abortExchange(with response: KongErrorResponse) {
         guard let exchange = self.exchange else { return }
         self.releaseResources(of: exchange)
-        if self.record != nil { Self.copyUpstreamTimes(of: exchange, into: &self.record!) }
+        // The exchange is dropped before the local answer is written: keep its upstream time now.
+        self.record?.upstreamMs = exchange.upstreamMilliseconds(asOf: .now())
         if exchange.responseHeadSent {
             self.exchange = nil
             self.closeConnection()

@@ -320,8 +320,9 @@ final class ProxyHandler: ChannelDuplexHandler, PooledConnectionOwner {
             guard let status = statusIfUnanswered else { return }
             record.status = status
         }
-        record.finishedAt = .now()
-        if let exchange = self.exchange { Self.copyUpstreamTimes(of: exchange, into: &record) }
+        let now = NIODeadline.now()
+        record.totalMs = now.milliseconds(since: record.receivedAt)
+        if let exchange = self.exchange { record.upstreamMs = exchange.upstreamMilliseconds(asOf: now) }
         self.loop.requestFinished(record)
     }
 
@@ -341,11 +342,6 @@ final class ProxyHandler: ChannelDuplexHandler, PooledConnectionOwner {
         self.finishRecord()
     }
 
-    static func copyUpstreamTimes(of exchange: Exchange, into record: inout RequestRecord) {
-        record.upstreamSentAt = exchange.upstreamSentAt
-        record.upstreamHeadAt = exchange.upstreamHeadAt
-    }
-
     /// A `ping-auth` decision: counted, and noted for the access log.
     func noteDecision(_ outcome: DecisionOutcome) {
         self.loop.metrics.decision(outcome)
@@ -356,10 +352,10 @@ final class ProxyHandler: ChannelDuplexHandler, PooledConnectionOwner {
     func addSidebandLatencyHeaders(_ headers: inout HTTPHeaders) {
         guard let record = self.record else { return }
         if let request = record.sidebandRequestMs {
-            headers.add(name: "X-Ping-Auth-Request-Latency", value: String(Int(request.rounded())))
+            headers.add(name: "X-Ping-Auth-Request-Latency", value: String(Int64(request)))
         }
         if let response = record.sidebandResponseMs {
-            headers.add(name: "X-Ping-Auth-Response-Latency", value: String(Int(response.rounded())))
+            headers.add(name: "X-Ping-Auth-Response-Latency", value: String(Int64(response)))
         }
     }
 
@@ -368,8 +364,9 @@ final class ProxyHandler: ChannelDuplexHandler, PooledConnectionOwner {
         return false
     }
 
+    /// Whole milliseconds for the latency headers, truncated as Kong writes them.
     static func milliseconds(from start: NIODeadline, to end: NIODeadline) -> Int64 {
-        max(0, (end - start).nanoseconds / 1_000_000)
+        Int64(end.milliseconds(since: start))
     }
 }
 

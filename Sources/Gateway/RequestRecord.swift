@@ -16,9 +16,11 @@ struct RequestRecord {
     var bytesReceived = 0
     /// Response body bytes written to the client.
     var bytesSent = 0
-    var finishedAt: NIODeadline? = nil
-    var upstreamSentAt: NIODeadline? = nil
-    var upstreamHeadAt: NIODeadline? = nil
+    /// From the request head to the end of the response (set when the record is handed over).
+    var totalMs: Double = 0
+    /// From sending the request upstream to the upstream's response head (Kong's upstream latency); nil
+    /// when nothing was sent upstream.
+    var upstreamMs: Double? = nil
     /// Duration of each sideband call, in milliseconds (failed calls included).
     var sidebandRequestMs: Double? = nil
     var sidebandResponseMs: Double? = nil
@@ -33,17 +35,14 @@ struct RequestRecord {
         self.clientIP = clientIP
     }
 
-    var totalMilliseconds: Double {
-        Self.milliseconds(from: self.receivedAt, to: self.finishedAt ?? .now())
-    }
+    /// The gateway's own share, sideband calls included (Kong's "kong" latency).
+    var gatewayMs: Double { max(0, self.totalMs - (self.upstreamMs ?? 0)) }
+}
 
-    /// From sending the request upstream to the upstream's response head (Kong's upstream latency).
-    var upstreamMilliseconds: Double? {
-        guard let sent = self.upstreamSentAt else { return nil }
-        return Self.milliseconds(from: sent, to: self.upstreamHeadAt ?? self.finishedAt ?? .now())
-    }
-
-    static func milliseconds(from start: NIODeadline, to end: NIODeadline) -> Double {
-        Double(max(0, (end - start).nanoseconds)) / 1_000_000
+extension NIODeadline {
+    /// Milliseconds from `start` to this deadline, never negative, with sub-millisecond resolution. The
+    /// one conversion behind the latency headers, the access log and the latency histograms.
+    func milliseconds(since start: NIODeadline) -> Double {
+        Double(max(0, (self - start).nanoseconds)) / 1_000_000
     }
 }

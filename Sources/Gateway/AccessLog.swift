@@ -177,7 +177,7 @@ struct AccessLogFormatter {
         self.writePair("sideband_response_ms", record.sidebandResponseMs.map(Self.milliseconds) ?? "-")
         self.writePair("decision", record.decision?.label ?? "-")
         self.writePair("correlation_id", record.correlationID ?? "-")
-        self.writePair("request_id", String(record.requestID, radix: 16))
+        self.writePair("request_id", String(record.requestID))
     }
 
     private mutating func writePair(_ key: StaticString, _ value: String) {
@@ -208,7 +208,7 @@ struct AccessLogFormatter {
         self.buffer.writeStaticString(#"{"time":""#)
         self.buffer.writeString(self.cachedISO)
         self.buffer.writeStaticString(#"","request_id":""#)
-        self.buffer.writeString(String(record.requestID, radix: 16))
+        self.buffer.writeString(String(record.requestID))
         self.buffer.writeStaticString(#"","client_ip":"#)
         _ = self.buffer.writeJSONString(record.clientIP)
         self.buffer.writeStaticString(#","method":"#)

@@ -1,9 +1,9 @@
 import Atomics
-import Foundation
 import GatewayConfig
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import SidebandProtocol
 
 /// The operations listener (`proxy.status_listen`): `GET /status` (JSON), `GET /status/ready`
 /// (200 while serving, 503 while starting or draining), for load balancers and Kubernetes probes, and
@@ -50,26 +50,20 @@ struct StatusReport: Sendable {
 
     var json: String {
         let counts = self.counts
-        let circuits = counts.circuits.map { #"{"instance":\#(Self.quote($0.instance)),"circuit":"\#($0.open ? "open" : "closed")"}"# }
-        return #"{"version":\#(Self.quote(GatewayVersion.string)),"ready":\#(self.ready),"draining":\#(self.draining),"#
-            + #""uptime_seconds":\#(self.uptimeSeconds),"config_digest":\#(Self.quote(self.configDigest)),"#
-            + #""open_connections":\#(counts.clientConnections),"ping_auth":[\#(circuits.joined(separator: ","))],"#
-            + #""upstream_pools":{"leased":\#(counts.upstreamLeased),"idle":\#(counts.upstreamIdle)},"#
-            + #""sideband_pools":{"leased":\#(counts.sidebandLeased),"idle":\#(counts.sidebandIdle)}}"#
-    }
-
-    private static func quote(_ text: String) -> String {
         var buffer = ByteBuffer()
-        buffer.writeString("\"")
-        for character in text.unicodeScalars {
-            switch character {
-            case "\"": buffer.writeString("\\\"")
-            case "\\": buffer.writeString("\\\\")
-            case let scalar where scalar.value < 0x20: buffer.writeString(String(format: "\\u%04x", scalar.value))
-            default: buffer.writeString(String(character))
-            }
+        buffer.writeStaticString(#"{"version":"#)
+        buffer.writeJSONString(GatewayVersion.string)
+        buffer.writeString(#","ready":\#(self.ready),"draining":\#(self.draining),"uptime_seconds":\#(self.uptimeSeconds),"#)
+        buffer.writeStaticString(#""config_digest":"#)
+        buffer.writeJSONString(self.configDigest)
+        buffer.writeString(#","open_connections":\#(counts.clientConnections),"ping_auth":["#)
+        for (index, circuit) in counts.circuits.enumerated() {
+            buffer.writeStaticString(index == 0 ? #"{"instance":"# : #",{"instance":"#)
+            buffer.writeJSONString(circuit.instance)
+            buffer.writeStaticString(circuit.open ? #","circuit":"open"}"# : #","circuit":"closed"}"#)
         }
-        buffer.writeString("\"")
+        buffer.writeString(#"],"upstream_pools":{"leased":\#(counts.upstreamLeased),"idle":\#(counts.upstreamIdle)},"#)
+        buffer.writeString(#""sideband_pools":{"leased":\#(counts.sidebandLeased),"idle":\#(counts.sidebandIdle)}}"#)
         return String(buffer: buffer)
     }
 }

@@ -121,15 +121,15 @@ final class LoadContext {
         return value
     }
 
-    /// Resolves a file path against `baseDirectory` and reports `file not found: PATH` when it does not
-    /// exist. Returns the absolute path either way so later checks can go on.
     /// `path` made absolute against the configuration file's directory (for files the gateway creates).
     func resolvedPath(_ path: String) -> String {
         FileSystem.absolutePath(path, relativeTo: baseDirectory)
     }
 
+    /// Resolves a file path against `baseDirectory` and reports `file not found: PATH` when it does not
+    /// exist. Returns the absolute path either way so later checks can go on.
     func existingFile(_ path: String, at keyPath: String, node: Node?) -> String {
-        let absolute = FileSystem.absolutePath(path, relativeTo: baseDirectory)
+        let absolute = self.resolvedPath(path)
         if !FileSystem.fileExists(absolute) {
             report("file not found: \(absolute)", at: keyPath, node: node)
         }

@@ -88,11 +88,10 @@ extension ProxySettings {
             }
         }
         if case .scalar(let scalar)? = reader.value("access_log"), ["off", "false"].contains(scalar.string.lowercased()) {
-            // YAML reads an unquoted `off` as a boolean; Kong's `proxy_access_log = off` means no log.
+            // Quoted or not (YAML reads an unquoted `off` as a boolean): Kong's `proxy_access_log = off`.
             settings.accessLog = .off
         } else if let destination = reader.string("access_log") {
             switch destination {
-            case "off": settings.accessLog = .off
             case "stdout", "/dev/stdout": settings.accessLog = .stdout
             case "stderr", "/dev/stderr": settings.accessLog = .stderr
             case "": reader.report("expected off, stdout, stderr or a file path", key: "access_log")

@@ -212,19 +212,16 @@ struct PrometheusText {
         self.lines = text.split(separator: "\n").map(String.init)
     }
 
-    /// The sample with exactly these labels; 0 when the metric family exists but that series does not
-    /// (a counter never incremented is simply absent), nil when the family is unknown.
+    /// The sample with exactly these labels; nil when there is none (every series these tests read is
+    /// created with the configuration, so a zero is written out, never left absent).
     func value(_ name: String, _ labels: [String: String] = [:]) -> Double? {
-        var familySeen = false
         for line in self.lines where !line.hasPrefix("#") {
             guard let space = line.lastIndex(of: " ") else { continue }
             let series = line[..<space]
-            let sampleName = series.prefix { $0 != "{" }
-            guard sampleName == name else { continue }
-            familySeen = true
-            if Self.labels(of: series) == labels { return Double(line[line.index(after: space)...]) }
+            guard series.prefix(while: { $0 != "{" }) == name, Self.labels(of: series) == labels else { continue }
+            return Double(line[line.index(after: space)...])
         }
-        return familySeen || self.lines.contains { $0.hasPrefix("# TYPE \(name) ") } ? 0 : nil
+        return nil
     }
 
     private static func labels(of series: Substring) -> [String: String] {

@@ -39,6 +39,12 @@ extension ConnectionPoolStateMachine {
     ///
     /// Returns false for a stale timer: the connection was leased again, re-parked with a later deadline,
     /// or is already gone.
+    /// When an idle connection's keep-alive ends; nil unless it is idle now.
+    public func idleDeadline(of connection: ConnectionID) -> UInt64? {
+        if case .idle(let deadline, _) = self.connections[connection] { return deadline }
+        return nil
+    }
+
     public mutating func idleTimerFired(_ connection: ConnectionID, now: UInt64) -> Bool {
         if let index = self.expiredIdle.firstIndex(of: connection) {
             self.expiredIdle.remove(at: index)

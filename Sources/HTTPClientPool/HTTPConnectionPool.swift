@@ -17,8 +17,6 @@ public final class HTTPConnectionPool<Owner: PooledConnectionOwner> {
     private var pendingConnect: [ConnectionID: RequestID] = [:]
     /// One idle-timeout task per connection that has been parked, and when it fires.
     private var idleTimers: [ConnectionID: (timer: Scheduled<Void>, firesAt: UInt64)] = [:]
-    /// The idle deadline of each parked connection (absent while leased).
-    private var idleDeadlines: [ConnectionID: UInt64] = [:]
     private var queueTimers: [RequestID: Scheduled<Void>] = [:]
     private var nextRequestID = 0
     private let tlsContext: NIOSSLContext?
@@ -87,7 +85,6 @@ public final class HTTPConnectionPool<Owner: PooledConnectionOwner> {
 
     func connectionClosed(_ connection: PooledHTTPConnection<Owner>) {
         guard self.connections.removeValue(forKey: connection.id) != nil else { return }
-        self.idleDeadlines.removeValue(forKey: connection.id)
         self.idleTimers.removeValue(forKey: connection.id)?.timer.cancel()
         switch self.machine.connectionClosed(connection.id) {
         case .none: break
@@ -112,7 +109,6 @@ public final class HTTPConnectionPool<Owner: PooledConnectionOwner> {
         case .useIdleConnection(let id, let request):
             // Its idle timer stays scheduled: it will find the connection leased (or idle again with a
             // later deadline) and do nothing (or wait on).
-            self.idleDeadlines.removeValue(forKey: id)
             self.handOver(id, to: request, reused: true)
         case .createConnection(let id, let request):
             self.createConnection(id, for: request)
@@ -132,7 +128,6 @@ public final class HTTPConnectionPool<Owner: PooledConnectionOwner> {
             }
         }
         for expired in self.machine.takeExpiredIdleConnections() {
-            self.idleDeadlines.removeValue(forKey: expired)
             self.idleTimers.removeValue(forKey: expired)?.timer.cancel()
             self.connections[expired]?.close()
         }
@@ -155,7 +150,6 @@ public final class HTTPConnectionPool<Owner: PooledConnectionOwner> {
     /// already scheduled is kept and, when it fires early, waits on for the rest. (Scheduling and
     /// cancelling a task on every lease and release was measurable per request.)
     private func park(_ id: ConnectionID, deadline: UInt64) {
-        self.idleDeadlines[id] = deadline
         if let existing = self.idleTimers[id], existing.firesAt <= deadline { return }
         self.idleTimers.removeValue(forKey: id)?.timer.cancel()
         self.scheduleIdleTimer(id, at: deadline)
@@ -167,9 +161,8 @@ public final class HTTPConnectionPool<Owner: PooledConnectionOwner> {
             let pool = loopBound.value
             pool.idleTimers.removeValue(forKey: id)
             if pool.machine.idleTimerFired(id, now: monotonicNow()) {
-                pool.idleDeadlines.removeValue(forKey: id)
                 pool.connections[id]?.close()
-            } else if let later = pool.idleDeadlines[id] {
+            } else if let later = pool.machine.idleDeadline(of: id) {
                 pool.scheduleIdleTimer(id, at: later)
             }
         }

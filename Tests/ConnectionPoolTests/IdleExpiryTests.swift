@@ -33,6 +33,16 @@ import Testing
         #expect(pool.leasedCount == 1)
     }
 
+    @Test func theIdleDeadlineIsKnownOnlyWhileTheConnectionIsIdle() {
+        var pool = self.poolWithOneIdleConnection(parkedAt: 2 * second)
+        #expect(pool.idleDeadline(of: c(0)) == 12 * second)
+        _ = pool.leaseConnection(for: r(2), now: 5 * second)
+        #expect(pool.idleDeadline(of: c(0)) == nil)
+        _ = pool.releaseConnection(c(0), reusable: true, now: 6 * second)
+        #expect(pool.idleDeadline(of: c(0)) == 16 * second)
+        #expect(pool.idleDeadline(of: c(9)) == nil)
+    }
+
     @Test func theStaleTimerOfAReparkedConnectionIsIgnoredUntilTheNewDeadline() {
         var pool = self.poolWithOneIdleConnection()
         _ = pool.leaseConnection(for: r(2), now: 5 * second)

@@ -160,6 +160,7 @@ let package = Package(
             dependencies: [
                 "SidebandProtocol", "SidebandClient",
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOTLS", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -170,7 +171,7 @@ let package = Package(
         .executableTarget(
             name: "PingAuthProxyCLI",
             dependencies: [
-                "Gateway", "GatewayConfig", "DemoUpstream", "MockPDP", "MockPolicy", "LoadGenerator", "SidebandClient",
+                "Gateway", "GatewayConfig", "DemoUpstream", "MockPDP", "MockPolicy", "LoadGenerator", "SidebandClient", "SidebandProtocol",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -38,9 +38,6 @@ public struct RunWindow: Sendable, Equatable {
     public func isMeasured(_ time: UInt64) -> Bool {
         time >= self.warmupEnd && time < self.end
     }
-
-    /// The measured period's length in seconds.
-    public var measuredSeconds: Double { Double(self.end - self.warmupEnd) / 1e9 }
 }
 
 /// When each request of the open model is due: request `i` (counting from 0 over the whole run) at

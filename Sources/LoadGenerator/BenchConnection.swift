@@ -1,5 +1,6 @@
 import NIOCore
 import NIOHTTP1
+import NIOTLS
 
 /// How one load request on a connection ended.
 enum LoadRequestResult {
@@ -41,6 +42,10 @@ final class BenchConnection<Source: RequestSource>: ChannelInboundHandler {
     private weak var worker: LoopWorker<Source>?
     private let source: Source
     private let timeout: TimeAmount
+    /// Ready only after the TLS handshake (https targets), so no request's latency includes it.
+    private let waitsForHandshake: Bool
+    /// Completed once when the connection is ready or has failed: the worker's connect attempt is over.
+    private let settled: EventLoopPromise<Void>
     private var state = State.connecting
     private var context: ChannelHandlerContext?
 
@@ -62,11 +67,25 @@ final class BenchConnection<Source: RequestSource>: ChannelInboundHandler {
     /// An error while no request was on the connection (a reset while idle, a TLS handshake failure).
     private var failedWhileIdle = false
 
-    init(slot: Int, worker: LoopWorker<Source>, source: Source, timeout: TimeAmount) {
+    init(
+        slot: Int,
+        worker: LoopWorker<Source>,
+        source: Source,
+        timeout: TimeAmount,
+        waitsForHandshake: Bool,
+        settled: EventLoopPromise<Void>
+    ) {
         self.slot = slot
         self.worker = worker
         self.source = source
         self.timeout = timeout
+        self.waitsForHandshake = waitsForHandshake
+        self.settled = settled
+    }
+
+    /// The connection attempt is over (ready, refused, or failed its handshake). Idempotent.
+    func settle() {
+        self.settled.succeed(())
     }
 
     // MARK: - Worker side
@@ -104,11 +123,20 @@ final class BenchConnection<Source: RequestSource>: ChannelInboundHandler {
     }
 
     func channelActive(context: ChannelHandlerContext) {
-        if case .connecting = self.state {
-            self.state = .idle
-            self.worker?.connectionReady(self)
-        }
+        if !self.waitsForHandshake { self.becameReady() }
         context.fireChannelActive()
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if case .handshakeCompleted = event as? TLSUserEvent { self.becameReady() }
+        context.fireUserInboundEventTriggered(event)
+    }
+
+    private func becameReady() {
+        guard case .connecting = self.state else { return }
+        self.state = .idle
+        self.settle()
+        self.worker?.connectionReady(self)
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -140,6 +168,7 @@ final class BenchConnection<Source: RequestSource>: ChannelInboundHandler {
         case .closed:
             break
         }
+        self.settle()
         context.close(promise: nil)
     }
 
@@ -148,6 +177,7 @@ final class BenchConnection<Source: RequestSource>: ChannelInboundHandler {
             self.finish(.connectionLost, reusable: false)
         }
         self.state = .closed
+        self.settle()
         self.timer?.cancel()
         self.timer = nil
         self.worker?.connectionClosed(self, failed: self.failedWhileIdle)
@@ -163,11 +193,7 @@ final class BenchConnection<Source: RequestSource>: ChannelInboundHandler {
         self.keepAlive = true
         self.body = nil
         self.armTimer(on: context.eventLoop)
-        context.write(self.wrapOutboundOut(.head(request.head)), promise: nil)
-        if let body = request.body, body.readableBytes > 0 {
-            context.write(self.wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
-        }
-        context.writeAndFlush(self.wrapOutboundOut(.end(nil)), promise: nil)
+        request.write(on: context)
     }
 
     private func answerEnded(context: ChannelHandlerContext) {

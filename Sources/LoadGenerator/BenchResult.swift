@@ -117,26 +117,14 @@ public struct BenchResult: Codable, Sendable, Equatable {
         }
     }
 
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        self.target = try container.decode(String.self, forKey: .target)
-        self.url = try container.decode(String.self, forKey: .url)
-        self.label = try container.decodeIfPresent(String.self, forKey: .label)
-        self.model = try container.decode(String.self, forKey: .model)
-        self.rate = try container.decodeIfPresent(Double.self, forKey: .rate)
-        self.connections = try container.decode(Int.self, forKey: .connections)
-        self.durationSeconds = try container.decode(Double.self, forKey: .durationSeconds)
-        self.warmupSeconds = try container.decodeIfPresent(Double.self, forKey: .warmupSeconds) ?? 0
-        self.timeoutSeconds = try container.decodeIfPresent(Double.self, forKey: .timeoutSeconds) ?? 0
-        self.requests = try container.decode(Int.self, forKey: .requests)
-        self.responses = try container.decodeIfPresent(Int.self, forKey: .responses) ?? self.requests
-        self.unsent = try container.decodeIfPresent(Int.self, forKey: .unsent) ?? 0
-        self.throughputRPS = try container.decode(Double.self, forKey: .throughputRPS)
-        self.errors = try container.decode(Errors.self, forKey: .errors)
-        self.statusCodes = try container.decode([String: Int].self, forKey: .statusCodes)
-        self.latencyMs = try container.decode(Latency.self, forKey: .latencyMs)
-        self.percentiles = try container.decode([[Double]].self, forKey: .percentiles)
-        self.gatewayLatencyMs = try container.decodeIfPresent([String: PhaseLatency].self, forKey: .gatewayLatencyMs)
+    /// The report of a finished run, from everything its recorder holds.
+    public init(plan: LoadPlan, recorder: LatencyRecorder, distribution: LatencyDistribution? = nil) {
+        self.init(
+            plan: plan,
+            totals: recorder.totals,
+            distribution: distribution ?? recorder.distribution(),
+            gatewayPhases: recorder.phases.summary()
+        )
     }
 
     /// Writes every key, `null` included (the synthesised encoder would omit nil ones).

@@ -33,11 +33,34 @@ public enum GatewayPhase: Int, CaseIterable, Sendable {
     }
 }
 
-/// The phase latencies one answer reported (nil: that header was absent).
+/// The phase latencies one answer reported (nil: that header was absent). Fixed fields, not an array:
+/// it is read from every answer of a run and must not allocate.
 public struct GatewayPhaseSample: Sendable, Equatable {
-    public var milliseconds: [UInt64?] = Array(repeating: nil, count: GatewayPhase.allCases.count)
+    private var sidebandRequest: UInt64?
+    private var sidebandResponse: UInt64?
+    private var upstream: UInt64?
+    private var gateway: UInt64?
 
     public init() {}
+
+    public subscript(phase: GatewayPhase) -> UInt64? {
+        get {
+            switch phase {
+            case .sidebandRequest: self.sidebandRequest
+            case .sidebandResponse: self.sidebandResponse
+            case .upstream: self.upstream
+            case .gateway: self.gateway
+            }
+        }
+        set {
+            switch phase {
+            case .sidebandRequest: self.sidebandRequest = newValue
+            case .sidebandResponse: self.sidebandResponse = newValue
+            case .upstream: self.upstream = newValue
+            case .gateway: self.gateway = newValue
+            }
+        }
+    }
 
     /// nil when the answer carries none of the headers (not a gateway, or latency headers off).
     public static func read(_ headers: HTTPHeaders) -> GatewayPhaseSample? {
@@ -45,7 +68,7 @@ public struct GatewayPhaseSample: Sendable, Equatable {
         var found = false
         for phase in GatewayPhase.allCases {
             guard let text = headers.first(name: phase.header), let value = UInt64(text) else { continue }
-            sample.milliseconds[phase.rawValue] = value
+            sample[phase] = value
             found = true
         }
         return found ? sample : nil
@@ -81,7 +104,7 @@ public struct GatewayPhaseRecorder: Sendable {
 
     public mutating func record(_ sample: GatewayPhaseSample) {
         for phase in GatewayPhase.allCases {
-            guard let value = sample.milliseconds[phase.rawValue] else { continue }
+            guard let value = sample[phase] else { continue }
             // Whole milliseconds: 0 is a real value (under a millisecond), kept in the lowest bucket.
             self.histograms[phase.rawValue].record(min(60_000, value))
         }

@@ -107,22 +107,10 @@ public struct LoadRunner<Source: RequestSource>: Sendable {
     private func probe(on loop: any EventLoop) async throws(LoadRunError) {
         let answered = loop.makePromise(of: Int.self)
         let request = self.source.firstRequest()
-        let tlsContext = self.target.tlsContext
-        let serverName = self.target.url.tlsServerName
         let timeout = TimeAmount.nanoseconds(self.plan.timeout.wholeNanoseconds)
-        let bootstrap = ClientBootstrap(group: loop)
-            .connectTimeout(timeout)
-            .channelOption(.tcpOption(.tcp_nodelay), value: 1)
-            .channelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    let sync = channel.pipeline.syncOperations
-                    if let tlsContext {
-                        try sync.addHandler(NIOSSLClientHandler(context: tlsContext, serverHostname: serverName))
-                    }
-                    try sync.addHTTPClientHandlers()
-                    try sync.addHandler(ProbeHandler(request: request, answered: answered))
-                }
-            }
+        let bootstrap = self.target.bootstrap(on: loop, timeout: timeout) {
+            ProbeHandler(request: request, answered: answered)
+        }
         let address = "\(self.target.url.host):\(self.target.url.port)"
         let channel: any Channel
         do {
@@ -211,11 +199,7 @@ private final class ProbeHandler: ChannelInboundHandler {
     }
 
     func channelActive(context: ChannelHandlerContext) {
-        context.write(self.wrapOutboundOut(.head(self.request.head)), promise: nil)
-        if let body = self.request.body, body.readableBytes > 0 {
-            context.write(self.wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
-        }
-        context.writeAndFlush(self.wrapOutboundOut(.end(nil)), promise: nil)
+        self.request.write(on: context)
         context.fireChannelActive()
     }
 

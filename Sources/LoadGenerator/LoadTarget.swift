@@ -1,3 +1,6 @@
+import NIOCore
+import NIOHTTP1
+import NIOPosix
 import NIOSSL
 
 /// Where the load goes and how connections are secured: the URL, and for `https` the TLS client context
@@ -29,6 +32,31 @@ public struct LoadTarget: Sendable {
         } catch {
             throw LoadRunError.tlsSetup("\(caBundlePath.map { "--ca-bundle \($0): " } ?? "")\(error)")
         }
+    }
+
+    /// A connection to the target on `loop`: TLS with SNI for https, then the HTTP/1.1 client codec,
+    /// then `handler`. NIO's outbound header validation is off: every request was checked when it was
+    /// built (template, `--header`, secret), and re-checking it per request would load the measuring side.
+    func bootstrap(
+        on loop: any EventLoop,
+        timeout: TimeAmount,
+        handler: @escaping @Sendable () -> any ChannelHandler
+    ) -> ClientBootstrap {
+        let tlsContext = self.tlsContext
+        let serverName = self.url.tlsServerName
+        return ClientBootstrap(group: loop)
+            .connectTimeout(timeout)
+            .channelOption(.tcpOption(.tcp_nodelay), value: 1)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    let sync = channel.pipeline.syncOperations
+                    if let tlsContext {
+                        try sync.addHandler(NIOSSLClientHandler(context: tlsContext, serverHostname: serverName))
+                    }
+                    try sync.addHTTPClientHandlers(enableOutboundHeaderValidation: false)
+                    try sync.addHandler(handler())
+                }
+            }
     }
 }
 

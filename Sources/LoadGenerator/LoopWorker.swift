@@ -118,34 +118,29 @@ final class LoopWorker<Source: RequestSource> {
     @discardableResult
     private func connect(slot: Int) -> EventLoopFuture<Void> {
         self.reconnectTimers[slot] = nil
-        let connection = BenchConnection(slot: slot, worker: self, source: self.settings.source, timeout: self.timeout)
+        let tlsContext = self.settings.target.tlsContext
+        let attempt = self.eventLoop.makePromise(of: Void.self)
+        let connection = BenchConnection(
+            slot: slot,
+            worker: self,
+            source: self.settings.source,
+            timeout: self.timeout,
+            waitsForHandshake: tlsContext != nil,
+            settled: attempt
+        )
         self.slots[slot] = connection
         let handler = NIOLoopBound(connection, eventLoop: self.eventLoop)
-        let tlsContext = self.settings.target.tlsContext
-        let serverName = self.settings.target.url.tlsServerName
-        let bootstrap = ClientBootstrap(group: self.eventLoop)
-            .connectTimeout(self.timeout)
-            .channelOption(.tcpOption(.tcp_nodelay), value: 1)
-            .channelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    let sync = channel.pipeline.syncOperations
-                    if let tlsContext {
-                        try sync.addHandler(NIOSSLClientHandler(context: tlsContext, serverHostname: serverName))
-                    }
-                    try sync.addHTTPClientHandlers()
-                    try sync.addHandler(handler.value)
-                }
-            }
-        let attempt = self.eventLoop.makePromise(of: Void.self)
+        let bootstrap = self.settings.target.bootstrap(on: self.eventLoop, timeout: self.timeout) { handler.value }
         let loopBound = NIOLoopBound(self, eventLoop: self.eventLoop)
         bootstrap.connect(host: self.settings.target.url.host, port: self.settings.target.url.port)
             .hop(to: self.eventLoop)
             .whenComplete { result in
                 if case .failure = result {
                     loopBound.value.connectFailed(handler.value)
+                    handler.value.settle()
                 }
-                attempt.succeed(())
             }
+        // Over when the connection is ready (after its TLS handshake on https) or failed.
         return attempt.futureResult
     }
 

@@ -1,5 +1,6 @@
 public import NIOCore
 public import NIOHTTP1
+import SidebandProtocol
 
 /// One HTTP request on the wire: its head and its whole body (sent with `Content-Length`).
 public struct BenchRequest: Sendable {
@@ -10,6 +11,15 @@ public struct BenchRequest: Sendable {
     public init(head: HTTPRequestHead, body: ByteBuffer?) {
         self.head = head
         self.body = body
+    }
+
+    /// Writes the request (head, body when there is one, end) and flushes.
+    func write(on context: ChannelHandlerContext) {
+        context.write(NIOAny(HTTPClientRequestPart.head(self.head)), promise: nil)
+        if let body = self.body, body.readableBytes > 0 {
+            context.write(NIOAny(HTTPClientRequestPart.body(.byteBuffer(body))), promise: nil)
+        }
+        context.writeAndFlush(NIOAny(HTTPClientRequestPart.end(nil)), promise: nil)
     }
 }
 
@@ -88,7 +98,7 @@ public struct HTTPRequestSource: RequestSource {
         guard let colon = text.firstIndex(of: ":") else { return nil }
         let name = String(text[..<colon])
         let value = String(String(text[text.index(after: colon)...]).trimmingSpaces)
-        guard RequestTemplate.isToken(name), RequestTemplate.isSafeValue(value) else { return nil }
+        guard HTTPSyntax.isToken(name), HTTPSyntax.isSafeFieldValue(value) else { return nil }
         return (name, value)
     }
 }

@@ -1,3 +1,4 @@
+import SidebandProtocol
 public import Foundation
 
 /// The client request the `sideband` target describes to the policy provider, over and over: what a
@@ -133,7 +134,7 @@ public struct RequestTemplate: Sendable, Equatable {
         }
         var template = RequestTemplate(url: url, headers: raw.headers ?? [])
         if let method = raw.method {
-            guard Self.isToken(method) else { throw RequestTemplateError("method: not an HTTP method: \(method)") }
+            guard HTTPSyntax.isToken(method) else { throw RequestTemplateError("method: not an HTTP method: \(method)") }
             template.method = method
         }
         template.body = raw.body ?? ""
@@ -149,7 +150,7 @@ public struct RequestTemplate: Sendable, Equatable {
             template.httpVersion = version
         }
         for header in template.headers {
-            guard Self.isToken(header.name), Self.isSafeValue(header.value) else {
+            guard HTTPSyntax.isToken(header.name), HTTPSyntax.isSafeFieldValue(header.value) else {
                 throw RequestTemplateError("headers: invalid header \(header.name)")
             }
         }
@@ -162,7 +163,7 @@ public struct RequestTemplate: Sendable, Equatable {
             let body = response.body ?? ""
             var headers = response.headers ?? [Header("content-type", "application/json")]
             for header in headers {
-                guard Self.isToken(header.name), Self.isSafeValue(header.value) else {
+                guard HTTPSyntax.isToken(header.name), HTTPSyntax.isSafeFieldValue(header.value) else {
                     throw RequestTemplateError("response.headers: invalid header \(header.name)")
                 }
             }
@@ -175,24 +176,6 @@ public struct RequestTemplate: Sendable, Equatable {
     }
 
     // MARK: - Syntax
-
-    static func isToken(_ text: String) -> Bool {
-        !text.isEmpty
-            && text.utf8.allSatisfy { byte in
-                switch byte {
-                case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-                    UInt8(ascii: "0")...UInt8(ascii: "9"):
-                    true
-                default:
-                    "!#$%&'*+-.^_`|~".utf8.contains(byte)
-                }
-            }
-    }
-
-    /// No CR, LF or NUL: a value that cannot split a header block.
-    static func isSafeValue(_ text: String) -> Bool {
-        !text.utf8.contains { $0 == 13 || $0 == 10 || $0 == 0 }
-    }
 
     private static func path(_ codingPath: [any CodingKey]) -> String {
         codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined().drop { $0 == "." }

@@ -8,8 +8,6 @@
 public struct RunTotals: Sendable, Equatable {
     /// Answers received, whatever their status (their latencies are the histogram).
     public private(set) var responses = 0
-    /// Answers the source accepted (2xx, and for sideband an answer our parser reads).
-    public private(set) var succeeded = 0
     /// Answers the source rejected: non-2xx, or for sideband an answer our parser refuses.
     public private(set) var statusErrors = 0
     /// Exchanges that took longer than the timeout.
@@ -25,6 +23,9 @@ public struct RunTotals: Sendable, Equatable {
 
     public init() {}
 
+    /// Answers the source accepted (2xx, and for sideband an answer our parser reads).
+    public var succeeded: Int { self.responses - self.statusErrors }
+
     /// Requests that ended: answered, timed out, or lost with their connection.
     public var requests: Int { self.responses + self.timeouts + self.lostRequests }
 
@@ -38,7 +39,7 @@ public struct RunTotals: Sendable, Equatable {
     /// An answer with this final status; `succeeded` as the source judged it.
     public mutating func countAnswer(status: Int, succeeded: Bool) {
         self.responses += 1
-        if succeeded { self.succeeded += 1 } else { self.statusErrors += 1 }
+        if !succeeded { self.statusErrors += 1 }
         if (0..<self.statusCounts.count).contains(status) { self.statusCounts[status] += 1 }
     }
 
@@ -55,7 +56,6 @@ public struct RunTotals: Sendable, Equatable {
     /// Adds another share of the same run.
     public mutating func merge(_ other: RunTotals) {
         self.responses += other.responses
-        self.succeeded += other.succeeded
         self.statusErrors += other.statusErrors
         self.timeouts += other.timeouts
         self.connectErrors += other.connectErrors

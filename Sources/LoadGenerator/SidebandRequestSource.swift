@@ -29,6 +29,9 @@ public struct SidebandRequestSource: RequestSource {
     private let template: RequestTemplate
     private let upstreamHeaders: [(name: String, value: String)]
     private let upstreamBody: ByteBuffer
+    /// The response-phase call after an allow without `state`: every part of it is fixed, so it is built
+    /// once.
+    private var statelessResponseCall: BenchRequest?
 
     /// - Parameters:
     ///   - endpoint: the provider (the plugin's `service_url`), worked out by the gateway's own
@@ -79,6 +82,7 @@ public struct SidebandRequestSource: RequestSource {
 
         self.upstreamHeaders = template.response.headers.map { (name: $0.name, value: $0.value) }
         self.upstreamBody = ByteBuffer(string: template.response.body)
+        self.statelessResponseCall = self.responseCall(state: nil)
     }
 
     /// The request payload every load request sends (for tests and `--verbose` tools).
@@ -114,7 +118,8 @@ public struct SidebandRequestSource: RequestSource {
     }
 
     /// The `/sideband/response` call for an allow that returned `state` (or none).
-    public func responseCall(state: ByteBuffer?) -> BenchRequest {
+    private func responseCall(state: ByteBuffer?) -> BenchRequest {
+        if state == nil, let cached = self.statelessResponseCall { return cached }
         let context: SidebandPayloadWriter.ResponseContext =
             state.map { .state($0) } ?? .request(self.requestPayload)
         var payload = ByteBuffer()

@@ -4,6 +4,7 @@ import LoadGenerator
 import NIOCore
 import NIOPosix
 import SidebandClient
+import SidebandProtocol
 
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -152,6 +153,9 @@ struct BenchSidebandCommand: AsyncParsableCommand {
         if self.sharedSecret != nil && self.sharedSecretEnv != nil {
             throw ValidationError("give --shared-secret or --shared-secret-env, not both")
         }
+        if let secret = self.sharedSecret, !HTTPSyntax.isSafeFieldValue(secret) {
+            throw ValidationError("--shared-secret: must not contain CR, LF or NUL")
+        }
         guard HTTPRequestSource.parseHeader("\(self.secretHeaderName): x") != nil else {
             throw ValidationError("--secret-header-name \(self.secretHeaderName): not a header name")
         }
@@ -169,6 +173,10 @@ struct BenchSidebandCommand: AsyncParsableCommand {
             guard let value = ProcessInfo.processInfo.environment[name] else {
                 Output.error("bench: --shared-secret-env \(name): the environment variable is not set")
                 throw ExitCode(1)
+            }
+            guard HTTPSyntax.isSafeFieldValue(value) else {
+                Output.error("bench: --shared-secret-env \(name): the value must not contain CR, LF or NUL")
+                throw ExitCode(64)
             }
             secret = value
         }
@@ -336,12 +344,7 @@ enum BenchExecution {
         try? await group.shutdownGracefully()
 
         let distribution = recorder.distribution()
-        let result = BenchResult(
-            plan: plan,
-            totals: recorder.totals,
-            distribution: distribution,
-            gatewayPhases: recorder.phases.summary()
-        )
+        let result = BenchResult(plan: plan, recorder: recorder, distribution: distribution)
         if let path = options.hgrm {
             do {
                 try HgrmWriter.write(distribution, to: path)

@@ -58,7 +58,6 @@ import Testing
             #expect(run.result.errors.status == 0)
             #expect(run.result.errors.connect == 0)
             #expect(run.result.responses >= 1)
-            #expect(run.result.requests == run.result.responses + run.result.errors.timeout)
             // The window (1.2 s) plus at most one timeout for the request in flight, with margin.
             #expect(ContinuousClock.now - started < .seconds(5))
         }

@@ -12,7 +12,7 @@ func runLoad<Source: RequestSource>(_ plan: LoadPlan, target: LoadTarget, source
     let runner = LoadRunner(plan: plan, target: target, source: source, group: MultiThreadedEventLoopGroup.singleton)
     let recorder = try await runner.run()
     return LoadRun(
-        result: BenchResult(plan: plan, totals: recorder.totals, distribution: recorder.distribution()),
+        result: BenchResult(plan: plan, recorder: recorder),
         recorder: recorder
     )
 }

@@ -190,6 +190,5 @@ import Testing
         )
         #expect(line == "[  3.0s/11.0s] measuring     2998 req  1000 req/s  errors 2  queued 0  p99 1.235 ms")
         #expect(!line.contains("\n"))
-        #expect(!ProgressDisplay(isEnabled: false).isEnabled)
     }
 }

@@ -1,3 +1,4 @@
+import NIOConcurrencyHelpers
 import Foundation
 import NIOCore
 import SidebandProtocol
@@ -60,12 +61,17 @@ enum MockPDPBodies {
         ByteBuffer(string: "not json")
     }
 
-    /// `{"id":"<fresh uuid>","code":code,"message":message}`.
+    /// UUID-shaped ids for error bodies, made like the answers' Correlation-Ids: 401s, injected errors and
+    /// rate limits are answered per call under load, where Foundation's UUID() (a read of /dev/urandom
+    /// each) was the mock's largest cost.
+    private static let errorIDs = NIOLockedValueBox(CorrelationIDs())
+
+    /// `{"id":"<fresh id>","code":code,"message":message}`.
     static func error(code: StaticString, message: String) -> ByteBuffer {
         var buffer = ByteBuffer()
         buffer.reserveCapacity(96 + message.utf8.count)
         buffer.writeStaticString(#"{"id":""#)
-        buffer.writeString(UUID().uuidString.lowercased())
+        buffer.writeString(Self.errorIDs.withLockedValue { $0.next() })
         buffer.writeStaticString(#"","code":""#)
         buffer.writeStaticString(code)
         buffer.writeStaticString(#"","message":"#)

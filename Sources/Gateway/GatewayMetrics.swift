@@ -178,9 +178,10 @@ final class RouteMetrics: Sendable {
     }
 
     /// Counts one finished request.
-    func record(_ record: RequestRecord) {
-        let status = record.status
-        let counter = self.requests.withLockedValue { counters in
+    /// The `kong_http_requests_total` series of one status code (made on first use; event loops cache
+    /// what this returns, so the lock is taken once per loop and code, not per request).
+    func requestCounter(status: UInt) -> CoreMetrics.Counter {
+        self.requests.withLockedValue { counters in
             if let counter = counters[status] { return counter }
             let made = CoreMetrics.Counter(
                 label: "kong_http_requests_total",
@@ -190,7 +191,10 @@ final class RouteMetrics: Sendable {
             counters[status] = made
             return made
         }
-        counter.increment()
+    }
+
+    /// Records one finished request's latencies and bytes (its counter is `requestCounter(status:)`).
+    func record(_ record: RequestRecord) {
         self.requestLatency.record(record.totalMs)
         if let upstream = record.upstreamMs { self.upstreamLatency.record(upstream) }
         self.kongLatency.record(record.gatewayMs)

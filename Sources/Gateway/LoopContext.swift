@@ -1,3 +1,4 @@
+import CoreMetrics
 import ConnectionPool
 import GatewayConfig
 import Logging
@@ -20,6 +21,14 @@ final class LoopContext: @unchecked Sendable {
     private var pools: [UpstreamKey: UpstreamPool] = [:]
     private var sidebandClients: [ObjectIdentifier: SidebandClient] = [:]
     private var requestCounter: UInt64 = 0
+    /// This loop's cache of `kong_http_requests_total` series (route metrics live as long as the gateway,
+    /// cached by name in GatewayMetrics, so their identity is stable across reloads).
+    private var requestCounters: [RequestCounterKey: CoreMetrics.Counter] = [:]
+
+    private struct RequestCounterKey: Hashable {
+        var route: ObjectIdentifier
+        var status: UInt
+    }
     private let loopTag: UInt64
 
     init(
@@ -62,7 +71,16 @@ final class LoopContext: @unchecked Sendable {
 
     /// A request's response is written (or its client left): count it, and log it.
     func requestFinished(_ record: RequestRecord) {
-        (record.route ?? self.configuration.unmatchedMetrics).record(record)
+        let route = record.route ?? self.configuration.unmatchedMetrics
+        let key = RequestCounterKey(route: ObjectIdentifier(route), status: record.status)
+        if let counter = self.requestCounters[key] {
+            counter.increment()
+        } else {
+            let counter = route.requestCounter(status: record.status)
+            self.requestCounters[key] = counter
+            counter.increment()
+        }
+        route.record(record)
         if let accessLog = self.accessLog, self.accessLogFormatter != nil {
             accessLog.append(self.accessLogFormatter!.line(for: record))
         }
